@@ -1,0 +1,247 @@
+//! `train` and `eval`: the command contract scripts depend on.
+
+use std::io::IsTerminal;
+use std::path::{Path, PathBuf};
+
+use anyhow::{bail, Context, Result};
+use clap::Args;
+use indicatif::{ProgressBar, ProgressStyle};
+use serde_json::{json, Map, Value};
+
+use crate::artifact::sha256_hex;
+use crate::classify::{self, evaluate_docs, ClassWeight, Fields, LabelledDoc, ModelCard, NoticeClassifier, TfidfConfig, TrainOptions};
+use crate::text::{TextPipeline, TokenOptions};
+
+#[derive(Args, Debug)]
+pub struct DataArgs {
+    /// Labelled data: JSONL or CSV, optionally .gz.
+    #[arg(long)]
+    data: PathBuf,
+    /// Labels JSONL keyed by `id`, merged into the data rows (labels kept apart from a corpus).
+    #[arg(long)]
+    labels: Option<PathBuf>,
+    /// Field holding the label.
+    #[arg(long, default_value = "label")]
+    label_field: String,
+    /// Field holding the split name (train/dev/test).
+    #[arg(long, default_value = "split")]
+    split_field: String,
+    #[arg(long, default_value = "text")]
+    text_field: String,
+    #[arg(long, default_value = "title")]
+    title_field: String,
+    /// Field holding a per-row training weight (default 1).
+    #[arg(long, default_value = "weight")]
+    weight_field: String,
+    /// Field used to report metrics per group (e.g. the corpus source).
+    #[arg(long, default_value = "source")]
+    group_field: String,
+    /// Rows with this label are left out (documents that fit no class).
+    #[arg(long)]
+    exclude_label: Vec<String>,
+}
+
+impl DataArgs {
+    fn load(&self) -> Result<Vec<LabelledDoc>> {
+        let fields = Fields {
+            text: self.text_field.clone(),
+            title: self.title_field.clone(),
+            label: self.label_field.clone(),
+            split: self.split_field.clone(),
+            weight: self.weight_field.clone(),
+            group: self.group_field.clone(),
+        };
+        let mut docs = classify::load_labelled(&self.data, self.labels.as_deref(), &fields)?;
+        docs.retain(|d| !self.exclude_label.contains(&d.label));
+        Ok(docs)
+    }
+}
+
+fn in_split<'a>(docs: &'a [LabelledDoc], split: &str) -> Vec<LabelledDoc> {
+    docs.iter().filter(|d: &&'a LabelledDoc| d.split.as_deref() == Some(split)).cloned().collect()
+}
+
+#[derive(Args, Debug)]
+pub struct TrainArgs {
+    #[command(flatten)]
+    data: DataArgs,
+    /// Output directory (model.bin + model.json).
+    #[arg(long)]
+    out: PathBuf,
+    /// Model name (default: the output folder's name).
+    #[arg(long)]
+    name: Option<String>,
+    /// Split to evaluate on after training, recorded in the card (skipped when absent in the data).
+    #[arg(long, default_value = "test")]
+    eval_split: String,
+    #[arg(long, default_value_t = 2)]
+    min_df: usize,
+    #[arg(long, default_value_t = 1.0)]
+    max_df: f32,
+    #[arg(long, default_value_t = 200_000)]
+    max_features: usize,
+    /// Candidate L2 strengths α (= 1/C), chosen on a held-out part of train (repeatable).
+    #[arg(long = "alpha", default_values_t = [1.0, 0.3, 0.1])]
+    alphas: Vec<f64>,
+    /// Fraction of training rows held out to choose α.
+    #[arg(long, default_value_t = 0.1)]
+    dev_fraction: f64,
+    #[arg(long, value_enum, default_value_t = ClassWeight::None)]
+    class_weight: ClassWeight,
+    /// Use jieba words only (no Han character bigrams).
+    #[arg(long)]
+    no_bigrams: bool,
+    #[arg(long, default_value_t = 300)]
+    max_iterations: u64,
+    #[arg(long, default_value_t = 42)]
+    seed: u64,
+    /// Free text for the card: where the data comes from and its licence.
+    #[arg(long, default_value = "")]
+    data_note: String,
+}
+
+#[derive(Args, Debug)]
+pub struct EvalArgs {
+    #[command(flatten)]
+    data: DataArgs,
+    /// Model directory.
+    #[arg(long)]
+    model: PathBuf,
+    /// Split to evaluate on; all rows when the data has no split field.
+    #[arg(long, default_value = "test")]
+    split: String,
+    /// Print one JSON object instead of tables.
+    #[arg(long)]
+    json: bool,
+    /// Also write a self-contained HTML report (confusion heatmap, per-class F1 bars).
+    #[arg(long)]
+    report: Option<PathBuf>,
+}
+
+fn progress() -> ProgressBar {
+    if !std::io::stderr().is_terminal() {
+        return ProgressBar::hidden();
+    }
+    let pb = ProgressBar::new_spinner();
+    pb.set_style(ProgressStyle::with_template("{spinner} [{elapsed_precise}] {msg}").unwrap_or_else(|_| ProgressStyle::default_spinner()));
+    pb.enable_steady_tick(std::time::Duration::from_millis(120));
+    pb
+}
+
+fn file_hash(p: &Path) -> Result<String> {
+    Ok(sha256_hex(&std::fs::read(p).with_context(|| format!("reading {}", p.display()))?))
+}
+
+pub fn run_train(a: TrainArgs) -> Result<()> {
+    let all = a.data.load()?;
+    let has_split = all.iter().any(|d| d.split.is_some());
+    let train_docs = if has_split { in_split(&all, "train") } else { all.clone() };
+    if train_docs.is_empty() {
+        bail!("no rows with {}=train in {}", a.data.split_field, a.data.data.display());
+    }
+    let opts = TrainOptions {
+        tfidf: TfidfConfig { min_df: a.min_df, max_df: a.max_df, max_features: a.max_features, sublinear_tf: true },
+        tokens: TokenOptions { char_bigrams: !a.no_bigrams },
+        alphas: a.alphas.clone(),
+        dev_fraction: a.dev_fraction,
+        class_weight: a.class_weight,
+        max_iterations: a.max_iterations,
+        seed: a.seed,
+        ..TrainOptions::default()
+    };
+    let pipeline = TextPipeline::new()?;
+    let pb = progress();
+    tracing::info!(rows = train_docs.len(), "training");
+    let (model, report) = classify::train(&pipeline, &train_docs, &opts, &pb)?;
+    pb.finish_and_clear();
+    tracing::info!(seconds = report.seconds, alpha = report.alpha, features = report.n_features, "trained");
+
+    let name = a.name.clone().unwrap_or_else(|| a.out.file_name().map(|n| n.to_string_lossy().into_owned()).unwrap_or_else(|| "model".into()));
+    let sha = model.save(&a.out)?;
+    let test_docs = if has_split { in_split(&all, &a.eval_split) } else { Vec::new() };
+    let mut details = Map::new();
+    details.insert("training".into(), json!({
+        "data": a.data.data.display().to_string(),
+        "data_sha256": file_hash(&a.data.data)?,
+        "labels_file": a.data.labels.as_ref().map(|p| p.display().to_string()),
+        "labels_sha256": a.data.labels.as_deref().map(file_hash).transpose()?,
+        "label_field": a.data.label_field,
+        "excluded_labels": a.data.exclude_label,
+        "note": a.data_note,
+        "rows": report.rows,
+        "class_counts": report.class_counts,
+        "seconds": report.seconds,
+    }));
+    details.insert("hyperparameters".into(), json!({
+        "tfidf": opts.tfidf, "tokens": opts.tokens, "alphas": opts.alphas, "alpha": report.alpha,
+        "alpha_selection_dev_macro_f1": report.selection, "dev_fraction": opts.dev_fraction,
+        "class_weight": opts.class_weight, "max_iterations": opts.max_iterations, "prune": opts.prune, "seed": opts.seed,
+    }));
+    details.insert("n_features".into(), json!(report.n_features));
+    details.insert("nonzero_weights".into(), json!(report.nonzero_weights));
+    if !test_docs.is_empty() {
+        details.insert("metrics".into(), json!({ a.eval_split.clone(): metrics_json(&pipeline, &model, &test_docs) }));
+    }
+    let card = ModelCard {
+        name,
+        kind: "classifier".into(),
+        version: sha[..12].to_string(),
+        labels: model.labels().to_vec(),
+        artifact_sha256: sha,
+        tool_version: format!("notice-svc {}", env!("CARGO_PKG_VERSION")),
+        details,
+    };
+    card.save(&a.out)?;
+    println!("{}", serde_json::to_string_pretty(&json!({"model": a.out, "version": card.version, "alpha": report.alpha,
+        "features": report.n_features, "train_seconds": report.seconds, "metrics": card.details.get("metrics")}))?);
+    Ok(())
+}
+
+/// Overall metrics plus the same per group (source), as stored in cards and printed by `eval`.
+fn metrics_json(pipeline: &TextPipeline, model: &NoticeClassifier, docs: &[LabelledDoc]) -> Value {
+    let m = evaluate_docs(pipeline, model, docs);
+    let mut v = serde_json::to_value(&m).unwrap_or(Value::Null);
+    let mut groups: Vec<String> = docs.iter().filter_map(|d| d.group.clone()).collect();
+    groups.sort();
+    groups.dedup();
+    if groups.len() > 1 {
+        let by: Map<String, Value> = groups
+            .iter()
+            .map(|g| {
+                let sub: Vec<LabelledDoc> = docs.iter().filter(|d| d.group.as_ref() == Some(g)).cloned().collect();
+                let gm = evaluate_docs(pipeline, model, &sub);
+                (g.clone(), json!({"n": gm.n, "accuracy": gm.accuracy, "macro_f1": gm.macro_f1}))
+            })
+            .collect();
+        v["by_group"] = Value::Object(by);
+    }
+    v
+}
+
+pub fn run_eval(a: EvalArgs) -> Result<()> {
+    let all = a.data.load()?;
+    let docs = if all.iter().any(|d| d.split.is_some()) { in_split(&all, &a.split) } else { all };
+    if docs.is_empty() {
+        bail!("no rows with {}={} in {}", a.data.split_field, a.split, a.data.data.display());
+    }
+    let pipeline = TextPipeline::new()?;
+    let model = NoticeClassifier::load(&a.model)?;
+    let v = metrics_json(&pipeline, &model, &docs);
+    if let Some(path) = &a.report {
+        let m = evaluate_docs(&pipeline, &model, &docs);
+        let html = m.html(&format!("{} on {}", a.model.display(), a.data.data.display())).map_err(anyhow::Error::msg)?;
+        std::fs::write(path, html).with_context(|| format!("writing {}", path.display()))?;
+    }
+    if a.json {
+        println!("{}", serde_json::to_string(&v)?);
+    } else {
+        print!("{}", evaluate_docs(&pipeline, &model, &docs).table());
+        if let Some(Value::Object(by)) = v.get("by_group") {
+            println!("\nby group:");
+            for (g, m) in by {
+                println!("{g:<12} n={:<5} accuracy {:.4}  macro-F1 {:.4}", m["n"], m["accuracy"].as_f64().unwrap_or(0.0), m["macro_f1"].as_f64().unwrap_or(0.0));
+            }
+        }
+    }
+    Ok(())
+}

@@ -1,0 +1,214 @@
+//! `notice.v1.NoticeService`: proto ↔ engine conversion, limits, and error → status mapping.
+
+use std::pin::Pin;
+use std::sync::Arc;
+
+use arc_swap::ArcSwap;
+use futures::{Stream, StreamExt};
+use tokio::sync::Semaphore;
+use tonic::{Code, Request, Response, Status, Streaming};
+
+use crate::engine::{DocInput, Engine, EngineError, ModelPrediction};
+use crate::entities::Entity;
+use crate::proto::{self, notice_service_server::NoticeService};
+
+type ResponseStream<T> = Pin<Box<dyn Stream<Item = Result<T, Status>> + Send>>;
+
+/// The service state: the current engine (swapped atomically on reload) and the request limit.
+pub struct NoticeApi {
+    engine: Arc<ArcSwap<Engine>>,
+    permits: Arc<Semaphore>,
+    max_concurrent: usize,
+    stream_parallelism: usize,
+}
+
+impl NoticeApi {
+    pub fn new(engine: Arc<ArcSwap<Engine>>, max_concurrent: usize, stream_parallelism: usize) -> Self {
+        Self { engine, permits: Arc::new(Semaphore::new(max_concurrent)), max_concurrent, stream_parallelism: stream_parallelism.max(1) }
+    }
+
+    fn overloaded(&self) -> Status {
+        Status::resource_exhausted(format!(
+            "server is at its limit of {} concurrent requests: retry with backoff, or use the stream RPCs for batches",
+            self.max_concurrent
+        ))
+    }
+}
+
+/// Maps engine errors to gRPC codes (the table in the README).
+fn status(e: EngineError) -> Status {
+    let code = match &e {
+        EngineError::EmptyText | EngineError::TooLarge { .. } | EngineError::UnknownEntityType(_) => Code::InvalidArgument,
+        EngineError::UnknownModel { .. } => Code::NotFound,
+        EngineError::NoClassifier => Code::FailedPrecondition,
+        _ => Code::Internal,
+    };
+    Status::new(code, e.to_string())
+}
+
+/// Runs CPU work off the async executor; a panic becomes INTERNAL and is logged.
+async fn blocking<T: Send + 'static>(f: impl FnOnce() -> Result<T, Status> + Send + 'static) -> Result<T, Status> {
+    match tokio::task::spawn_blocking(f).await {
+        Ok(r) => r,
+        Err(e) => {
+            tracing::error!(error = %e, "request handler panicked");
+            Err(Status::internal("internal error while processing this document (logged on the server); other documents are unaffected"))
+        }
+    }
+}
+
+fn classify_one(engine: &Engine, req: proto::ClassifyRequest) -> Result<proto::ClassifyResponse, Status> {
+    let doc = req.document.ok_or_else(|| Status::invalid_argument("document is required"))?;
+    let top_k = if req.top_k == 0 { 3 } else { req.top_k as usize };
+    let preds = engine
+        .classify(DocInput { title: &doc.title, text: &doc.text }, &req.models, top_k, req.explain)
+        .map_err(status)?;
+    Ok(proto::ClassifyResponse { id: doc.id, predictions: preds.into_iter().map(prediction).collect(), error: None })
+}
+
+fn extract_one(engine: &Engine, req: proto::ExtractEntitiesRequest) -> Result<proto::ExtractEntitiesResponse, Status> {
+    let doc = req.document.ok_or_else(|| Status::invalid_argument("document is required"))?;
+    let found = engine.extract(DocInput { title: &doc.title, text: &doc.text }, &req.types).map_err(status)?;
+    Ok(proto::ExtractEntitiesResponse { id: doc.id, entities: found.into_iter().map(entity).collect(), error: None })
+}
+
+fn prediction(p: ModelPrediction) -> proto::Prediction {
+    proto::Prediction {
+        model: p.model,
+        model_version: p.version,
+        labels: p.labels.into_iter().map(|(label, probability)| proto::LabelScore { label, probability }).collect(),
+        explanation: p.explanation.into_iter().map(|(term, weight)| proto::TermWeight { term, weight }).collect(),
+    }
+}
+
+fn entity(e: Entity) -> proto::Entity {
+    proto::Entity {
+        text: e.text,
+        r#type: e.kind.as_str().to_string(),
+        start: e.start as u32,
+        end: e.end as u32,
+        normalized: e.normalized,
+        confidence: e.confidence,
+    }
+}
+
+fn item_error(s: &Status) -> proto::Error {
+    proto::Error { code: grpc_name(s.code()), message: s.message().to_string() }
+}
+
+/// gRPC's canonical name of a code (`INVALID_ARGUMENT`); `Code`'s Debug form is CamelCase.
+fn grpc_name(code: Code) -> String {
+    let mut out = String::new();
+    for (i, c) in format!("{code:?}").chars().enumerate() {
+        if c.is_ascii_uppercase() && i > 0 {
+            out.push('_');
+        }
+        out.push(c.to_ascii_uppercase());
+    }
+    out
+}
+
+impl NoticeApi {
+    /// Answers a request stream in order with bounded parallelism; item failures become
+    /// per-item errors. The response stream is pulled by the client, so a slow reader slows
+    /// the work instead of growing a buffer; dropping it (cancellation) stops the work.
+    fn ordered_stream<Req, Resp>(
+        &self,
+        input: Streaming<Req>,
+        work: fn(&Engine, Req) -> Result<Resp, Status>,
+        id_of: fn(&Req) -> String,
+        failed: fn(String, proto::Error) -> Resp,
+    ) -> ResponseStream<Resp>
+    where
+        Req: Send + 'static,
+        Resp: Send + 'static,
+    {
+        let engine = self.engine.clone();
+        let permits = self.permits.clone();
+        let out = input
+            .map(move |item| {
+                let engine = engine.load_full();
+                let permits = permits.clone();
+                async move {
+                    let req = match item {
+                        Ok(r) => r,
+                        Err(s) => return Ok(failed(String::new(), item_error(&s))),
+                    };
+                    let id = id_of(&req);
+                    let _permit = permits.acquire_owned().await;
+                    match blocking(move || work(&engine, req)).await {
+                        Ok(resp) => Ok(resp),
+                        Err(s) => Ok(failed(id, item_error(&s))),
+                    }
+                }
+            })
+            .buffered(self.stream_parallelism);
+        Box::pin(out)
+    }
+}
+
+#[tonic::async_trait]
+impl NoticeService for NoticeApi {
+    async fn classify(&self, request: Request<proto::ClassifyRequest>) -> Result<Response<proto::ClassifyResponse>, Status> {
+        let _permit = self.permits.clone().try_acquire_owned().map_err(|_| self.overloaded())?;
+        let engine = self.engine.load_full();
+        let req = request.into_inner();
+        blocking(move || classify_one(&engine, req)).await.map(Response::new)
+    }
+
+    type ClassifyStreamStream = ResponseStream<proto::ClassifyResponse>;
+
+    async fn classify_stream(&self, request: Request<Streaming<proto::ClassifyRequest>>) -> Result<Response<Self::ClassifyStreamStream>, Status> {
+        Ok(Response::new(self.ordered_stream(
+            request.into_inner(),
+            classify_one,
+            |r| r.document.as_ref().map(|d| d.id.clone()).unwrap_or_default(),
+            |id, error| proto::ClassifyResponse { id, predictions: Vec::new(), error: Some(error) },
+        )))
+    }
+
+    async fn extract_entities(&self, request: Request<proto::ExtractEntitiesRequest>) -> Result<Response<proto::ExtractEntitiesResponse>, Status> {
+        let _permit = self.permits.clone().try_acquire_owned().map_err(|_| self.overloaded())?;
+        let engine = self.engine.load_full();
+        let req = request.into_inner();
+        blocking(move || extract_one(&engine, req)).await.map(Response::new)
+    }
+
+    type ExtractEntitiesStreamStream = ResponseStream<proto::ExtractEntitiesResponse>;
+
+    async fn extract_entities_stream(&self, request: Request<Streaming<proto::ExtractEntitiesRequest>>) -> Result<Response<Self::ExtractEntitiesStreamStream>, Status> {
+        Ok(Response::new(self.ordered_stream(
+            request.into_inner(),
+            extract_one,
+            |r| r.document.as_ref().map(|d| d.id.clone()).unwrap_or_default(),
+            |id, error| proto::ExtractEntitiesResponse { id, entities: Vec::new(), error: Some(error) },
+        )))
+    }
+
+    async fn list_models(&self, _: Request<proto::ListModelsRequest>) -> Result<Response<proto::ListModelsResponse>, Status> {
+        let engine = self.engine.load();
+        let models = engine
+            .cards()
+            .map(|c| proto::ModelInfo {
+                name: c.name.clone(),
+                version: c.version.clone(),
+                kind: c.kind.clone(),
+                labels: c.labels.clone(),
+                card_json: serde_json::to_string(c).unwrap_or_default(),
+            })
+            .collect();
+        Ok(Response::new(proto::ListModelsResponse { models }))
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn codes_use_grpc_names() {
+        assert_eq!(item_error(&Status::invalid_argument("x")).code, "INVALID_ARGUMENT");
+        assert_eq!(item_error(&Status::not_found("x")).code, "NOT_FOUND");
+        assert_eq!(item_error(&Status::internal("x")).code, "INTERNAL");
+    }
+}

@@ -1,0 +1,142 @@
+//! Normalised text → feature tokens for classification, and jieba access for the tagger.
+//!
+//! Tokens are jieba words minus the stop-list (`stopwords.txt`, data rather than code), plus,
+//! when the model asks for them, character bigrams of Han runs: they rescue short and noisy
+//! texts whose words jieba splits badly (see `docs/TOKENS.md` for the measurement).
+
+use std::sync::LazyLock;
+
+use jieba_rs::Jieba;
+use rustc_hash::FxHashSet;
+use serde::{Deserialize, Serialize};
+
+use super::normalize::{is_han, Normalized};
+
+/// Which tokens a model's features are built from; stored in the model so that serving uses
+/// exactly what training used.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+pub struct TokenOptions {
+    /// Add bigrams of adjacent Han chars to the jieba words.
+    pub char_bigrams: bool,
+}
+
+impl Default for TokenOptions {
+    fn default() -> Self {
+        Self { char_bigrams: true }
+    }
+}
+
+static STOPWORDS: LazyLock<FxHashSet<&'static str>> = LazyLock::new(|| {
+    include_str!("stopwords.txt")
+        .lines()
+        .map(str::trim)
+        .filter(|l| !l.is_empty() && !l.starts_with('#'))
+        .collect()
+});
+
+/// Segments normalised text. Holds the jieba dictionary; build once and share (it is `Sync`).
+pub struct Tokenizer {
+    jieba: Jieba,
+}
+
+impl Default for Tokenizer {
+    fn default() -> Self {
+        Self::new()
+    }
+}
+
+impl Tokenizer {
+    pub fn new() -> Self {
+        Self {
+            jieba: Jieba::new(),
+        }
+    }
+
+    /// The jieba segmenter, for callers that need words with positions or POS tags.
+    pub fn jieba(&self) -> &Jieba {
+        &self.jieba
+    }
+
+    /// Appends the feature tokens of `text`'s content (boilerplate excluded) to `out`.
+    pub fn feature_tokens<'a>(&self, text: &'a Normalized, opts: TokenOptions, out: &mut Vec<&'a str>) {
+        for segment in text.content() {
+            self.segment_tokens(segment, opts, out);
+        }
+    }
+
+    fn segment_tokens<'a>(&self, segment: &'a str, opts: TokenOptions, out: &mut Vec<&'a str>) {
+        for token in self.jieba.cut(segment, false) {
+            if is_feature_word(token.word) {
+                out.push(token.word);
+            }
+        }
+        if opts.char_bigrams {
+            push_han_bigrams(segment, out);
+        }
+    }
+}
+
+/// A word worth a feature: it has a Han char or is a Latin word, and is not a stop-word.
+fn is_feature_word(word: &str) -> bool {
+    let useful = word.chars().any(is_han)
+        || (word.len() >= 2 && word.chars().all(|c| c.is_ascii_alphabetic()));
+    useful && !STOPWORDS.contains(word)
+}
+
+fn push_han_bigrams<'a>(segment: &'a str, out: &mut Vec<&'a str>) {
+    let mut prev: Option<(usize, char)> = None;
+    for (i, c) in segment.char_indices() {
+        if !is_han(c) {
+            prev = None;
+            continue;
+        }
+        if let Some((p, _)) = prev {
+            out.push(&segment[p..i + c.len_utf8()]);
+        }
+        prev = Some((i, c));
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::text::Normalizer;
+
+    fn tokens(raw: &str, bigrams: bool) -> Vec<String> {
+        let n = Normalizer::new().unwrap().normalize(raw);
+        let mut out = Vec::new();
+        Tokenizer::new().feature_tokens(&n, TokenOptions { char_bigrams: bigrams }, &mut out);
+        out.into_iter().map(String::from).collect()
+    }
+
+    #[test]
+    fn simplified_and_traditional_give_the_same_tokens() {
+        let simp = "国务院办公厅关于进一步做好疫情防控工作的通知";
+        let trad = "國務院辦公廳關於進一步做好疫情防控工作的通知";
+        let garbled = "國務(wù)院辦公廳關於進一步做好疫情防控工作的通知";
+        assert_eq!(tokens(simp, true), tokens(trad, true));
+        assert_eq!(tokens(simp, true), tokens(garbled, true));
+    }
+
+    #[test]
+    fn stopwords_digits_and_punctuation_are_dropped() {
+        let t = tokens("关于2020年的通知，请于12月31日前报送。", false);
+        assert!(t.contains(&"通知".to_string()));
+        for bad in ["的", "关于", "2020", "，", "。", "12"] {
+            assert!(!t.contains(&bad.to_string()), "{bad} in {t:?}");
+        }
+    }
+
+    #[test]
+    fn bigrams_cover_han_runs_only() {
+        let t = tokens("防控A1工作", true);
+        assert!(t.contains(&"防控".to_string()) && t.contains(&"工作".to_string()));
+        assert!(!t.iter().any(|w| w.contains('A')));
+    }
+
+    #[test]
+    fn boilerplate_yields_no_tokens() {
+        let t = tokens("版权所有：吉林省民政厅\n当前位置：首页 > 要闻", true);
+        assert!(t.is_empty(), "{t:?}");
+    }
+}

@@ -37,14 +37,18 @@ pub enum ArtifactError {
 
 /// Hex SHA-256 of `bytes`, as recorded in model cards.
 pub fn sha256_hex(bytes: &[u8]) -> String {
-    Sha256::digest(bytes).iter().map(|b| format!("{b:02x}")).collect()
+    Sha256::digest(bytes)
+        .iter()
+        .map(|b| format!("{b:02x}"))
+        .collect()
 }
 
 /// Serializes `value` into a model file at `path`; returns the payload checksum (hex).
 pub fn write<T: Serialize>(path: &Path, value: &T) -> Result<String, ArtifactError> {
     let raw = bincode::serde::encode_to_vec(value, bincode::config::standard())
         .map_err(|e| ArtifactError::Encode(e.to_string()))?;
-    let payload = zstd::encode_all(raw.as_slice(), 19).map_err(|e| ArtifactError::Encode(e.to_string()))?;
+    let payload =
+        zstd::encode_all(raw.as_slice(), 19).map_err(|e| ArtifactError::Encode(e.to_string()))?;
     let digest = Sha256::digest(&payload);
     let mut out = Vec::with_capacity(HEADER + payload.len());
     out.extend_from_slice(MAGIC);
@@ -78,7 +82,10 @@ fn decode<T: DeserializeOwned>(bytes: &[u8], name: &str) -> Result<T, ArtifactEr
     }
     let found = u32::from_le_bytes([bytes[8], bytes[9], bytes[10], bytes[11]]);
     if found != FORMAT_VERSION {
-        return Err(ArtifactError::Version { path: name.into(), found });
+        return Err(ArtifactError::Version {
+            path: name.into(),
+            found,
+        });
     }
     let mut len = [0u8; 8];
     len.copy_from_slice(&bytes[12..20]);
@@ -91,7 +98,10 @@ fn decode<T: DeserializeOwned>(bytes: &[u8], name: &str) -> Result<T, ArtifactEr
     if Sha256::digest(payload).as_slice() != &bytes[20..52] {
         return Err(ArtifactError::Checksum(name.into()));
     }
-    let decode_err = |reason: String| ArtifactError::Decode { path: name.into(), reason };
+    let decode_err = |reason: String| ArtifactError::Decode {
+        path: name.into(),
+        reason,
+    };
     let raw = zstd::decode_all(payload).map_err(|e| decode_err(e.to_string()))?;
     let (value, _) = bincode::serde::decode_from_slice(&raw, bincode::config::standard())
         .map_err(|e| decode_err(e.to_string()))?;
@@ -114,8 +124,23 @@ mod tests {
             (b"hello world, not a model".to_vec(), "bad magic"),
             (good[..30].to_vec(), "truncated"),
             (good[..good.len() - 1].to_vec(), "truncated"),
-            ({ let mut b = good.clone(); b[8] = 99; b }, "format version 99"),
-            ({ let mut b = good.clone(); let n = b.len(); b[n - 1] ^= 0xff; b }, "checksum"),
+            (
+                {
+                    let mut b = good.clone();
+                    b[8] = 99;
+                    b
+                },
+                "format version 99",
+            ),
+            (
+                {
+                    let mut b = good.clone();
+                    let n = b.len();
+                    b[n - 1] ^= 0xff;
+                    b
+                },
+                "checksum",
+            ),
         ];
         for (bytes, want) in cases {
             std::fs::write(&path, &bytes).unwrap();

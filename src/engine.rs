@@ -21,7 +21,9 @@ pub struct Limits {
 
 impl Default for Limits {
     fn default() -> Self {
-        Self { max_chars: 1_000_000 }
+        Self {
+            max_chars: 1_000_000,
+        }
     }
 }
 
@@ -29,11 +31,15 @@ impl Default for Limits {
 pub enum EngineError {
     #[error("document.text is empty: send the notice's text")]
     EmptyText,
-    #[error("document is {chars} chars, above the limit of {max}: split it or raise --max-doc-chars")]
+    #[error(
+        "document is {chars} chars, above the limit of {max}: split it or raise --max-doc-chars"
+    )]
     TooLarge { chars: usize, max: usize },
     #[error("unknown model `{name}`; loaded classifiers: {available}")]
     UnknownModel { name: String, available: String },
-    #[error("unknown entity type `{0}`; use PERSON, ORG, LOCATION, DATE, DOC_NUMBER, PHONE or EMAIL")]
+    #[error(
+        "unknown entity type `{0}`; use PERSON, ORG, LOCATION, DATE, DOC_NUMBER, PHONE or EMAIL"
+    )]
     UnknownEntityType(String),
     #[error("no classifier is loaded")]
     NoClassifier,
@@ -82,20 +88,30 @@ pub struct Engine {
 
 impl Engine {
     /// Loads every model folder (one with a `model.json`) directly under `dir`.
-    pub fn load(dir: &Path, pipeline: Arc<TextPipeline>, limits: Limits) -> Result<Self, EngineError> {
+    pub fn load(
+        dir: &Path,
+        pipeline: Arc<TextPipeline>,
+        limits: Limits,
+    ) -> Result<Self, EngineError> {
         let mut classifiers = Vec::new();
         let mut entity_card = None;
         let mut folders: Vec<PathBuf> = std::fs::read_dir(dir)
             .map_err(|e| EngineError::Load {
                 dir: dir.display().to_string(),
-                source: ArtifactError::Io { path: dir.display().to_string(), source: e },
+                source: ArtifactError::Io {
+                    path: dir.display().to_string(),
+                    source: e,
+                },
             })?
             .filter_map(|e| e.ok().map(|e| e.path()))
             .filter(|p| p.join(CARD_FILE).is_file())
             .collect();
         folders.sort();
         for folder in folders {
-            let load_err = |source| EngineError::Load { dir: folder.display().to_string(), source };
+            let load_err = |source| EngineError::Load {
+                dir: folder.display().to_string(),
+                source,
+            };
             let card = ModelCard::load(&folder).map_err(load_err)?;
             match card.kind.as_str() {
                 "classifier" => {
@@ -104,13 +120,25 @@ impl Engine {
                     classifiers.push(LoadedClassifier { card, model });
                 }
                 "entities" => entity_card = Some(card),
-                other => return Err(EngineError::UnknownKind { kind: other.into(), dir: folder.display().to_string() }),
+                other => {
+                    return Err(EngineError::UnknownKind {
+                        kind: other.into(),
+                        dir: folder.display().to_string(),
+                    })
+                }
             }
         }
         if classifiers.is_empty() && entity_card.is_none() {
             return Err(EngineError::NoModels(dir.display().to_string()));
         }
-        Ok(Self { pipeline, classifiers, entity_card, extractor: EntityExtractor::new(), limits, dir: dir.to_path_buf() })
+        Ok(Self {
+            pipeline,
+            classifiers,
+            entity_card,
+            extractor: EntityExtractor::new(),
+            limits,
+            dir: dir.to_path_buf(),
+        })
     }
 
     /// The directory the models came from (for reloads).
@@ -124,7 +152,10 @@ impl Engine {
 
     /// Cards of every loaded model, classifiers first.
     pub fn cards(&self) -> impl Iterator<Item = &ModelCard> {
-        self.classifiers.iter().map(|c| &c.card).chain(self.entity_card.as_ref())
+        self.classifiers
+            .iter()
+            .map(|c| &c.card)
+            .chain(self.entity_card.as_ref())
     }
 
     fn check(&self, doc: DocInput) -> Result<(), EngineError> {
@@ -135,7 +166,10 @@ impl Engine {
         if doc.text.len() + doc.title.len() > self.limits.max_chars {
             let chars = doc.text.chars().count() + doc.title.chars().count();
             if chars > self.limits.max_chars {
-                return Err(EngineError::TooLarge { chars, max: self.limits.max_chars });
+                return Err(EngineError::TooLarge {
+                    chars,
+                    max: self.limits.max_chars,
+                });
             }
         }
         Ok(())
@@ -151,16 +185,30 @@ impl Engine {
         names
             .iter()
             .map(|n| {
-                self.classifiers.iter().find(|c| c.card.name == *n).ok_or_else(|| EngineError::UnknownModel {
-                    name: n.clone(),
-                    available: self.classifiers.iter().map(|c| c.card.name.as_str()).collect::<Vec<_>>().join(", "),
-                })
+                self.classifiers
+                    .iter()
+                    .find(|c| c.card.name == *n)
+                    .ok_or_else(|| EngineError::UnknownModel {
+                        name: n.clone(),
+                        available: self
+                            .classifiers
+                            .iter()
+                            .map(|c| c.card.name.as_str())
+                            .collect::<Vec<_>>()
+                            .join(", "),
+                    })
             })
             .collect()
     }
 
     /// Classifies one document with the named models (all classifiers when empty).
-    pub fn classify(&self, doc: DocInput, models: &[String], top_k: usize, explain: bool) -> Result<Vec<ModelPrediction>, EngineError> {
+    pub fn classify(
+        &self,
+        doc: DocInput,
+        models: &[String],
+        top_k: usize,
+        explain: bool,
+    ) -> Result<Vec<ModelPrediction>, EngineError> {
         self.check(doc)?;
         let chosen = self.select(models)?;
         let title = self.pipeline.normalizer.normalize(doc.title);
@@ -172,17 +220,35 @@ impl Engine {
             let tokens = match token_sets.iter().position(|(o, _)| *o == opts) {
                 Some(i) => &token_sets[i].1,
                 None => {
-                    token_sets.push((opts, NoticeClassifier::tokens(&self.pipeline, opts, &title, &text)));
+                    token_sets.push((
+                        opts,
+                        NoticeClassifier::tokens(&self.pipeline, opts, &title, &text),
+                    ));
                     &token_sets[token_sets.len() - 1].1
                 }
             };
             let row = c.model.features(tokens);
             let probs = c.model.probabilities(&row);
-            let mut ranked: Vec<(String, f32)> = c.model.labels().iter().cloned().zip(probs.iter().copied()).collect();
+            let mut ranked: Vec<(String, f32)> = c
+                .model
+                .labels()
+                .iter()
+                .cloned()
+                .zip(probs.iter().copied())
+                .collect();
             ranked.sort_by(|a, b| b.1.total_cmp(&a.1));
             ranked.truncate(top_k.max(1));
-            let explanation = if explain { c.model.explain(&row, argmax(&probs), 10) } else { Vec::new() };
-            out.push(ModelPrediction { model: c.card.name.clone(), version: c.card.version.clone(), labels: ranked, explanation });
+            let explanation = if explain {
+                c.model.explain(&row, argmax(&probs), 10)
+            } else {
+                Vec::new()
+            };
+            out.push(ModelPrediction {
+                model: c.card.name.clone(),
+                version: c.card.version.clone(),
+                labels: ranked,
+                explanation,
+            });
         }
         Ok(out)
     }
@@ -192,7 +258,10 @@ impl Engine {
         self.check(doc)?;
         let wanted: Vec<EntityType> = types
             .iter()
-            .map(|t| t.parse::<EntityType>().map_err(EngineError::UnknownEntityType))
+            .map(|t| {
+                t.parse::<EntityType>()
+                    .map_err(EngineError::UnknownEntityType)
+            })
             .collect::<Result<_, _>>()?;
         let text = self.pipeline.normalizer.normalize(doc.text);
         let mut entities = self.extractor.extract(doc.text, &text);

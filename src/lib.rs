@@ -4,8 +4,8 @@
 //! `classify`, `entities` → `text`.
 
 pub mod artifact;
-pub mod cli;
 pub mod classify;
+pub mod cli;
 pub mod engine;
 pub mod entities;
 pub mod server;

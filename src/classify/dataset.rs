@@ -48,16 +48,27 @@ impl Default for Fields {
 #[derive(Debug, thiserror::Error)]
 pub enum DataError {
     #[error("cannot read {path}: {source}")]
-    Io { path: String, source: std::io::Error },
+    Io {
+        path: String,
+        source: std::io::Error,
+    },
     #[error("{path}:{line}: {reason}")]
-    Row { path: String, line: usize, reason: String },
+    Row {
+        path: String,
+        line: usize,
+        reason: String,
+    },
     #[error("{0}: no labelled rows (check --label-field and --labels)")]
     Empty(String),
 }
 
 /// Reads every row of `path` that has a non-empty label; rows named in `labels` (JSONL keyed by
 /// `id`) take their fields from there. Rows labelled `out_of_scope` are kept: callers decide.
-pub fn load(path: &Path, labels: Option<&Path>, fields: &Fields) -> Result<Vec<LabelledDoc>, DataError> {
+pub fn load(
+    path: &Path,
+    labels: Option<&Path>,
+    fields: &Fields,
+) -> Result<Vec<LabelledDoc>, DataError> {
     let overrides = match labels {
         Some(p) => read_rows(p)?
             .into_iter()
@@ -87,7 +98,10 @@ pub fn load(path: &Path, labels: Option<&Path>, fields: &Fields) -> Result<Vec<L
             text,
             label,
             split: str_field(&row, &fields.split),
-            weight: row.get(&fields.weight).and_then(Value::as_f64).unwrap_or(1.0) as f32,
+            weight: row
+                .get(&fields.weight)
+                .and_then(Value::as_f64)
+                .unwrap_or(1.0) as f32,
             group: str_field(&row, &fields.group),
         });
     }
@@ -108,7 +122,10 @@ fn str_field(row: &Value, name: &str) -> Option<String> {
 /// Rows of a JSONL or CSV file (by extension, `.gz` allowed) as JSON objects with line numbers.
 pub fn read_rows(path: &Path) -> Result<Vec<(usize, Value)>, DataError> {
     let name = path.display().to_string();
-    let io = |source| DataError::Io { path: name.clone(), source };
+    let io = |source| DataError::Io {
+        path: name.clone(),
+        source,
+    };
     let file = std::fs::File::open(path).map_err(io)?;
     let reader: Box<dyn Read> = if name.ends_with(".gz") {
         Box::new(flate2::read::MultiGzDecoder::new(file))
@@ -121,7 +138,10 @@ pub fn read_rows(path: &Path) -> Result<Vec<(usize, Value)>, DataError> {
     }
     let mut rows = Vec::new();
     for (i, line) in BufReader::new(reader).lines().enumerate() {
-        let line = line.map_err(|source| DataError::Io { path: name.clone(), source })?;
+        let line = line.map_err(|source| DataError::Io {
+            path: name.clone(),
+            source,
+        })?;
         if line.trim().is_empty() {
             continue;
         }
@@ -137,7 +157,11 @@ pub fn read_rows(path: &Path) -> Result<Vec<(usize, Value)>, DataError> {
 
 fn read_csv(reader: Box<dyn Read>, name: &str) -> Result<Vec<(usize, Value)>, DataError> {
     let mut csv = csv::Reader::from_reader(reader);
-    let row_err = |line, e: csv::Error| DataError::Row { path: name.into(), line, reason: e.to_string() };
+    let row_err = |line, e: csv::Error| DataError::Row {
+        path: name.into(),
+        line,
+        reason: e.to_string(),
+    };
     let headers = csv.headers().map_err(|e| row_err(1, e))?.clone();
     let mut rows = Vec::new();
     for (i, record) in csv.records().enumerate() {
@@ -161,8 +185,15 @@ mod tests {
     fn jsonl_csv_gz_and_labels_join() {
         let dir = tempfile::tempdir().unwrap();
         let jsonl = dir.path().join("d.jsonl.gz");
-        let mut gz = flate2::write::GzEncoder::new(std::fs::File::create(&jsonl).unwrap(), Default::default());
-        writeln!(gz, r#"{{"id":"a","text":"甲","label":"x","split":"train"}}"#).unwrap();
+        let mut gz = flate2::write::GzEncoder::new(
+            std::fs::File::create(&jsonl).unwrap(),
+            Default::default(),
+        );
+        writeln!(
+            gz,
+            r#"{{"id":"a","text":"甲","label":"x","split":"train"}}"#
+        )
+        .unwrap();
         writeln!(gz, r#"{{"id":"b","text":"乙"}}"#).unwrap();
         gz.finish().unwrap();
         let labels = dir.path().join("l.jsonl");
@@ -175,7 +206,10 @@ mod tests {
         let csv = dir.path().join("d.csv");
         std::fs::write(&csv, "text,label\n\"丙,丁\",z\n").unwrap();
         let docs = load(&csv, None, &Fields::default()).unwrap();
-        assert_eq!((docs[0].text.as_str(), docs[0].label.as_str()), ("丙,丁", "z"));
+        assert_eq!(
+            (docs[0].text.as_str(), docs[0].label.as_str()),
+            ("丙,丁", "z")
+        );
     }
 
     #[test]

@@ -38,10 +38,28 @@ pub fn evaluate(labels: &[String], gold: &[usize], pred: &[usize]) -> Metrics {
             let tp = confusion[c][c] as f64;
             let support: usize = confusion[c].iter().sum();
             let predicted: usize = confusion.iter().map(|r| r[c]).sum();
-            let precision = if predicted > 0 { tp / predicted as f64 } else { 0.0 };
-            let recall = if support > 0 { tp / support as f64 } else { 0.0 };
-            let f1 = if precision + recall > 0.0 { 2.0 * precision * recall / (precision + recall) } else { 0.0 };
-            ClassMetrics { label: labels[c].clone(), precision, recall, f1, support }
+            let precision = if predicted > 0 {
+                tp / predicted as f64
+            } else {
+                0.0
+            };
+            let recall = if support > 0 {
+                tp / support as f64
+            } else {
+                0.0
+            };
+            let f1 = if precision + recall > 0.0 {
+                2.0 * precision * recall / (precision + recall)
+            } else {
+                0.0
+            };
+            ClassMetrics {
+                label: labels[c].clone(),
+                precision,
+                recall,
+                f1,
+                support,
+            }
         })
         .collect();
     let present: Vec<&ClassMetrics> = per_class.iter().filter(|m| m.support > 0).collect();
@@ -59,10 +77,19 @@ pub fn evaluate(labels: &[String], gold: &[usize], pred: &[usize]) -> Metrics {
 impl Metrics {
     /// A plain-text report: summary, per-class table, confusion matrix.
     pub fn table(&self) -> String {
-        let mut s = format!("documents {}  accuracy {:.4}  macro-F1 {:.4}\n\n", self.n, self.accuracy, self.macro_f1);
-        s += &format!("{:<16} {:>9} {:>9} {:>9} {:>8}\n", "label", "precision", "recall", "f1", "support");
+        let mut s = format!(
+            "documents {}  accuracy {:.4}  macro-F1 {:.4}\n\n",
+            self.n, self.accuracy, self.macro_f1
+        );
+        s += &format!(
+            "{:<16} {:>9} {:>9} {:>9} {:>8}\n",
+            "label", "precision", "recall", "f1", "support"
+        );
         for m in &self.per_class {
-            s += &format!("{:<16} {:>9.4} {:>9.4} {:>9.4} {:>8}\n", m.label, m.precision, m.recall, m.f1, m.support);
+            s += &format!(
+                "{:<16} {:>9.4} {:>9.4} {:>9.4} {:>8}\n",
+                m.label, m.precision, m.recall, m.f1, m.support
+            );
         }
         s += "\nconfusion (rows gold, columns predicted, in label order above)\n";
         for (label, row) in self.labels.iter().zip(&self.confusion) {
@@ -100,18 +127,35 @@ impl Metrics {
                     let share = c as f64 / total;
                     let (x, y) = (160 + cell as i32 * p as i32, 20 + cell as i32 * g as i32);
                     let shade = (255.0 * (1.0 - share)) as u8;
-                    root.draw(&Rectangle::new([(x, y), (x + cell as i32, y + cell as i32)], RGBColor(shade, shade, 255).filled()))?;
+                    root.draw(&Rectangle::new(
+                        [(x, y), (x + cell as i32, y + cell as i32)],
+                        RGBColor(shade, shade, 255).filled(),
+                    ))?;
                     if c > 0 {
                         let colour = if share > 0.5 { &WHITE } else { &BLACK };
-                        root.draw(&Text::new(c.to_string(), (x + 4, y + 10), ("sans-serif", 12).into_font().color(colour)))?;
+                        root.draw(&Text::new(
+                            c.to_string(),
+                            (x + 4, y + 10),
+                            ("sans-serif", 12).into_font().color(colour),
+                        ))?;
                     }
                 }
-                root.draw(&Text::new(self.labels[g].clone(), (4, 30 + cell as i32 * g as i32), ("sans-serif", 13)))?;
+                root.draw(&Text::new(
+                    self.labels[g].clone(),
+                    (4, 30 + cell as i32 * g as i32),
+                    ("sans-serif", 13),
+                ))?;
             }
             let base = 30 + cell as i32 * k as i32;
             for (p, label) in self.labels.iter().enumerate() {
-                let style = ("sans-serif", 13).into_font().transform(FontTransform::Rotate90);
-                root.draw(&Text::new(label.clone(), (170 + cell as i32 * p as i32, base), style))?;
+                let style = ("sans-serif", 13)
+                    .into_font()
+                    .transform(FontTransform::Rotate90);
+                root.draw(&Text::new(
+                    label.clone(),
+                    (170 + cell as i32 * p as i32, base),
+                    style,
+                ))?;
             }
             root.present()?;
         }
@@ -122,7 +166,8 @@ impl Metrics {
         let mut svg = String::new();
         {
             let k = self.per_class.len();
-            let root = SVGBackend::with_string(&mut svg, (720, 60 + 24 * k as u32)).into_drawing_area();
+            let root =
+                SVGBackend::with_string(&mut svg, (720, 60 + 24 * k as u32)).into_drawing_area();
             root.fill(&WHITE)?;
             let mut chart = ChartBuilder::on(&root)
                 .margin(10)
@@ -135,14 +180,26 @@ impl Metrics {
                 .disable_y_mesh()
                 .y_labels(k)
                 .y_label_formatter(&|v: &SegmentValue<usize>| match v {
-                    SegmentValue::CenterOf(i) | SegmentValue::Exact(i) => labels.get(*i).cloned().unwrap_or_default(),
+                    SegmentValue::CenterOf(i) | SegmentValue::Exact(i) => {
+                        labels.get(*i).cloned().unwrap_or_default()
+                    }
                     SegmentValue::Last => String::new(),
                 })
                 .x_desc("F1")
                 .draw()?;
             chart.draw_series(self.per_class.iter().enumerate().map(|(i, m)| {
-                let colour = if m.f1 < 0.6 { RED.mix(0.7) } else { BLUE.mix(0.6) };
-                Rectangle::new([(0.0, SegmentValue::Exact(i)), (m.f1, SegmentValue::Exact(i + 1))], colour.filled())
+                let colour = if m.f1 < 0.6 {
+                    RED.mix(0.7)
+                } else {
+                    BLUE.mix(0.6)
+                };
+                Rectangle::new(
+                    [
+                        (0.0, SegmentValue::Exact(i)),
+                        (m.f1, SegmentValue::Exact(i + 1)),
+                    ],
+                    colour.filled(),
+                )
             }))?;
             root.present()?;
         }

@@ -167,7 +167,11 @@ impl FittedSoftmax {
     }
 
     fn to_params(&self) -> Array1<f64> {
-        self.weights.iter().chain(&self.bias).map(|&v| v as f64).collect()
+        self.weights
+            .iter()
+            .chain(&self.bias)
+            .map(|&v| v as f64)
+            .collect()
     }
 
     fn from_params(p: &Array1<f64>, n_features: usize, n_classes: usize) -> Self {
@@ -211,14 +215,23 @@ impl PredictInplace<SparseRows, Array1<usize>> for FittedSoftmax {
 pub fn argmax(v: &[f32]) -> usize {
     v.iter()
         .enumerate()
-        .fold((0, f32::NEG_INFINITY), |best, (i, &s)| if s > best.1 { (i, s) } else { best })
+        .fold((0, f32::NEG_INFINITY), |best, (i, &s)| {
+            if s > best.1 {
+                (i, s)
+            } else {
+                best
+            }
+        })
         .0
 }
 
 impl Fit<SparseRows, Array1<usize>, LogisticError> for SoftmaxRegression {
     type Object = FittedSoftmax;
 
-    fn fit(&self, data: &DatasetBase<SparseRows, Array1<usize>>) -> Result<FittedSoftmax, LogisticError> {
+    fn fit(
+        &self,
+        data: &DatasetBase<SparseRows, Array1<usize>>,
+    ) -> Result<FittedSoftmax, LogisticError> {
         let x = &data.records;
         let y = data.targets.as_slice().ok_or(LogisticError::Empty)?;
         if x.is_empty() {
@@ -257,6 +270,9 @@ impl Fit<SparseRows, Array1<usize>, LogisticError> for SoftmaxRegression {
 /// (and hence the fitted model) does not depend on the number of threads.
 const CHUNKS: usize = 8;
 
+/// Parameters with the loss and gradient found there.
+type Evaluation = (Array1<f64>, f64, Array1<f64>);
+
 /// The regularised negative log-likelihood; evaluates loss and gradient in one pass and caches
 /// them, because L-BFGS's line search asks for both at the same point.
 pub(crate) struct Objective<'a> {
@@ -265,12 +281,29 @@ pub(crate) struct Objective<'a> {
     weights: Option<&'a [f32]>,
     k: usize,
     alpha: f64,
-    cache: Mutex<Option<(Array1<f64>, f64, Array1<f64>)>>,
+    cache: Mutex<Option<Evaluation>>,
+    /// Per-chunk gradient buffers, reused across evaluations: reallocating them each time
+    /// cost more in page faults than the arithmetic.
+    scratch: Mutex<Vec<Vec<f64>>>,
 }
 
 impl<'a> Objective<'a> {
-    pub(crate) fn new(x: &'a SparseRows, y: &'a [usize], weights: Option<&'a [f32]>, k: usize, alpha: f64) -> Self {
-        Self { x, y, weights, k, alpha, cache: Mutex::new(None) }
+    pub(crate) fn new(
+        x: &'a SparseRows,
+        y: &'a [usize],
+        weights: Option<&'a [f32]>,
+        k: usize,
+        alpha: f64,
+    ) -> Self {
+        Self {
+            x,
+            y,
+            weights,
+            k,
+            alpha,
+            cache: Mutex::new(None),
+            scratch: Mutex::new(Vec::new()),
+        }
     }
 
     fn evaluate(&self, p: &Array1<f64>) -> (f64, Array1<f64>) {
@@ -289,18 +322,23 @@ impl<'a> Objective<'a> {
         let (d, k, n) = (self.x.n_features, self.k, self.x.len());
         let theta = p.as_slice().unwrap_or(&[]);
         let per = n.div_ceil(CHUNKS);
-        let parts: Vec<(f64, Vec<f64>)> = (0..CHUNKS)
-            .into_par_iter()
-            .map(|c| self.chunk_loss_grad(theta, c * per..((c + 1) * per).min(n)))
+        let mut buffers =
+            std::mem::take(&mut *self.scratch.lock().unwrap_or_else(|e| e.into_inner()));
+        buffers.resize_with(CHUNKS, || vec![0.0; (d + 1) * k]);
+        let losses: Vec<f64> = buffers
+            .par_iter_mut()
+            .enumerate()
+            .map(|(c, grad)| {
+                grad.iter_mut().for_each(|g| *g = 0.0);
+                self.chunk_loss_grad(theta, c * per..((c + 1) * per).min(n), grad)
+            })
             .collect();
-        let mut loss = 0.0;
-        let mut grad = vec![0.0; (d + 1) * k];
-        for (l, g) in parts {
-            loss += l;
-            for (a, b) in grad.iter_mut().zip(g) {
-                *a += b;
-            }
+        let mut loss: f64 = losses.iter().sum();
+        let mut grad = buffers[0].clone();
+        for b in &buffers[1..] {
+            grad.iter_mut().zip(b).for_each(|(a, &v)| *a += v);
         }
+        *self.scratch.lock().unwrap_or_else(|e| e.into_inner()) = buffers;
         for (g, &w) in grad.iter_mut().zip(theta).take(d * k) {
             loss += 0.5 * self.alpha * w * w;
             *g += self.alpha * w;
@@ -308,9 +346,14 @@ impl<'a> Objective<'a> {
         (loss, Array1::from(grad))
     }
 
-    fn chunk_loss_grad(&self, theta: &[f64], rows: std::ops::Range<usize>) -> (f64, Vec<f64>) {
+    /// Adds the loss gradient of `rows` into `grad`; returns their loss.
+    fn chunk_loss_grad(
+        &self,
+        theta: &[f64],
+        rows: std::ops::Range<usize>,
+        grad: &mut [f64],
+    ) -> f64 {
         let (d, k) = (self.x.n_features, self.k);
-        let mut grad = if rows.is_empty() { Vec::new() } else { vec![0.0; (d + 1) * k] };
         let mut loss = 0.0;
         let mut z = vec![0.0f64; k];
         for i in rows {
@@ -339,10 +382,7 @@ impl<'a> Objective<'a> {
                 *gb += dc;
             }
         }
-        if grad.is_empty() {
-            grad = vec![0.0; (d + 1) * k];
-        }
-        (loss, grad)
+        loss
     }
 }
 
@@ -380,7 +420,13 @@ mod tests {
             for j in 0..5 {
                 // pseudo-random but fixed, with class-dependent means
                 let noise = (((i * 31 + j * 17) % 23) as f64 / 23.0) - 0.5;
-                let mean = if j == c { 1.0 } else if j == 3 { 0.3 } else { 0.0 };
+                let mean = if j == c {
+                    1.0
+                } else if j == 3 {
+                    0.3
+                } else {
+                    0.0
+                };
                 x[[i, j]] = mean + noise;
             }
         }
@@ -412,9 +458,14 @@ mod tests {
             .fit(&DatasetBase::new(x.clone(), y.clone()))
             .unwrap();
         let sparse_x = to_sparse(&x);
-        let ours = SoftmaxRegression { alpha, gradient_tolerance: 1e-8, max_iterations: 500, ..Default::default() }
-            .fit(&DatasetBase::new(sparse_x.clone(), y.clone()))
-            .unwrap();
+        let ours = SoftmaxRegression {
+            alpha,
+            gradient_tolerance: 1e-8,
+            max_iterations: 500,
+            ..Default::default()
+        }
+        .fit(&DatasetBase::new(sparse_x.clone(), y.clone()))
+        .unwrap();
 
         let ours_pred: Array1<usize> = ours.predict(&DatasetBase::new(sparse_x.clone(), y.clone()));
         assert_eq!(dense.predict(&x), ours_pred);
@@ -426,7 +477,10 @@ mod tests {
         theirs.extend(dense.intercept().iter().copied());
         let (l_theirs, _) = objective.loss_grad(&Array1::from(theirs));
         let (l_ours, _) = objective.loss_grad(&ours.to_params());
-        assert!(((l_theirs - l_ours) / l_theirs).abs() < 1e-6, "{l_theirs} vs {l_ours}");
+        assert!(
+            ((l_theirs - l_ours) / l_theirs).abs() < 1e-6,
+            "{l_theirs} vs {l_ours}"
+        );
     }
 
     #[test]
@@ -451,7 +505,11 @@ mod tests {
     fn rejects_bad_targets() {
         let rows = to_sparse(&problem().0);
         let y = Array1::from(vec![5usize; rows.len()]);
-        let fit = SoftmaxRegression { n_classes: Some(3), ..Default::default() }.fit(&DatasetBase::new(rows, y));
+        let fit = SoftmaxRegression {
+            n_classes: Some(3),
+            ..Default::default()
+        }
+        .fit(&DatasetBase::new(rows, y));
         assert!(matches!(fit, Err(LogisticError::BadTarget(5, 3))));
     }
 }

@@ -9,7 +9,11 @@ mod train;
 
 pub use dataset::{load as load_labelled, read_rows, DataError, Fields, LabelledDoc};
 pub use eval::{evaluate, ClassMetrics, Metrics};
-pub use logistic::{argmax, softmax_in_place, FittedSoftmax, LogisticError, SoftmaxRegression, SparseRows};
+pub use logistic::{
+    argmax, softmax_in_place, FittedSoftmax, LogisticError, SoftmaxRegression, SparseRows,
+};
 pub use model::{ModelCard, NoticeClassifier, CARD_FILE, MODEL_FILE};
 pub use tfidf::{count_terms, SparseVec, TfidfConfig, TfidfVectorizer};
-pub use train::{evaluate_docs, predict_docs, stratified_split, train, ClassWeight, TrainOptions, TrainReport};
+pub use train::{
+    evaluate_docs, predict_docs, stratified_split, train, ClassWeight, TrainOptions, TrainReport,
+};

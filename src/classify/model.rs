@@ -52,7 +52,8 @@ impl ModelCard {
 
     pub fn save(&self, dir: &Path) -> Result<(), ArtifactError> {
         let path = dir.join(CARD_FILE);
-        let json = serde_json::to_string_pretty(self).map_err(|e| ArtifactError::Encode(e.to_string()))?;
+        let json =
+            serde_json::to_string_pretty(self).map_err(|e| ArtifactError::Encode(e.to_string()))?;
         std::fs::write(&path, json + "\n").map_err(|source| ArtifactError::Io {
             path: path.display().to_string(),
             source,
@@ -61,8 +62,18 @@ impl ModelCard {
 }
 
 impl NoticeClassifier {
-    pub fn new(labels: Vec<String>, tokens: TokenOptions, vectorizer: TfidfVectorizer, model: FittedSoftmax) -> Self {
-        Self { labels, tokens, vectorizer, model }
+    pub fn new(
+        labels: Vec<String>,
+        tokens: TokenOptions,
+        vectorizer: TfidfVectorizer,
+        model: FittedSoftmax,
+    ) -> Self {
+        Self {
+            labels,
+            tokens,
+            vectorizer,
+            model,
+        }
     }
 
     pub fn labels(&self) -> &[String] {
@@ -78,7 +89,12 @@ impl NoticeClassifier {
     }
 
     /// Feature tokens of a document (title, then body), as every classifier path computes them.
-    pub fn tokens<'a>(pipeline: &TextPipeline, opts: TokenOptions, title: &'a Normalized, text: &'a Normalized) -> Vec<&'a str> {
+    pub fn tokens<'a>(
+        pipeline: &TextPipeline,
+        opts: TokenOptions,
+        title: &'a Normalized,
+        text: &'a Normalized,
+    ) -> Vec<&'a str> {
         let mut tokens = Vec::with_capacity(text.char_len());
         pipeline.tokenizer.feature_tokens(title, opts, &mut tokens);
         pipeline.tokenizer.feature_tokens(text, opts, &mut tokens);
@@ -110,12 +126,18 @@ impl NoticeClassifier {
             .collect();
         terms.sort_unstable_by(|a, b| b.1.total_cmp(&a.1));
         terms.truncate(n);
-        terms.into_iter().map(|(j, w)| (self.vectorizer.term(j).to_string(), w)).collect()
+        terms
+            .into_iter()
+            .map(|(j, w)| (self.vectorizer.term(j).to_string(), w))
+            .collect()
     }
 
     /// Writes `model.bin`; returns its checksum.
     pub fn save(&self, dir: &Path) -> Result<String, ArtifactError> {
-        std::fs::create_dir_all(dir).map_err(|source| ArtifactError::Io { path: dir.display().to_string(), source })?;
+        std::fs::create_dir_all(dir).map_err(|source| ArtifactError::Io {
+            path: dir.display().to_string(),
+            source,
+        })?;
         artifact::write(&dir.join(MODEL_FILE), self)
     }
 

@@ -23,7 +23,12 @@ pub struct TfidfConfig {
 
 impl Default for TfidfConfig {
     fn default() -> Self {
-        Self { min_df: 2, max_df: 1.0, max_features: 200_000, sublinear_tf: true }
+        Self {
+            min_df: 2,
+            max_df: 1.0,
+            max_features: 200_000,
+            sublinear_tf: true,
+        }
     }
 }
 
@@ -61,16 +66,29 @@ impl TfidfVectorizer {
         kept.truncate(config.max_features);
         kept.sort_unstable_by(|a, b| a.0.cmp(b.0));
         let n = n_docs as f32;
-        let idf = kept.iter().map(|&(_, d)| ((1.0 + n) / (1.0 + d as f32)).ln() + 1.0).collect();
+        let idf = kept
+            .iter()
+            .map(|&(_, d)| ((1.0 + n) / (1.0 + d as f32)).ln() + 1.0)
+            .collect();
         let terms = kept.into_iter().map(|(t, _)| t.to_string()).collect();
-        let mut v = Self { config, terms, idf, index: FxHashMap::default() };
+        let mut v = Self {
+            config,
+            terms,
+            idf,
+            index: FxHashMap::default(),
+        };
         v.build_index();
         v
     }
 
     /// Rebuilds the term → index map (not serialized; call after loading).
     pub fn build_index(&mut self) {
-        self.index = self.terms.iter().enumerate().map(|(i, t)| (t.clone(), i as u32)).collect();
+        self.index = self
+            .terms
+            .iter()
+            .enumerate()
+            .map(|(i, t)| (t.clone(), i as u32))
+            .collect();
     }
 
     pub fn n_features(&self) -> usize {
@@ -88,7 +106,8 @@ impl TfidfVectorizer {
     /// The TF-IDF row of a token sequence; `row` is cleared and refilled (reuse it).
     pub fn transform(&self, tokens: &[&str], row: &mut SparseVec) {
         row.clear();
-        row.indices.extend(tokens.iter().filter_map(|t| self.index.get(*t).copied()));
+        row.indices
+            .extend(tokens.iter().filter_map(|t| self.index.get(*t).copied()));
         row.indices.sort_unstable();
         self.weigh(row);
     }
@@ -127,7 +146,11 @@ impl TfidfVectorizer {
     fn scale(&self, row: &mut SparseVec) {
         let mut norm = 0.0f32;
         for (v, &j) in row.values.iter_mut().zip(&row.indices) {
-            let tf = if self.config.sublinear_tf { 1.0 + v.ln() } else { *v };
+            let tf = if self.config.sublinear_tf {
+                1.0 + v.ln()
+            } else {
+                *v
+            };
             *v = tf * self.idf[j as usize];
             norm += *v * *v;
         }
@@ -178,7 +201,13 @@ mod tests {
     #[test]
     fn matches_scikit_learn_semantics() {
         let docs: &[&[&str]] = &[&["a", "b", "b"], &["a", "c"], &["a", "b", "d"]];
-        let v = fit(docs, TfidfConfig { min_df: 1, ..Default::default() });
+        let v = fit(
+            docs,
+            TfidfConfig {
+                min_df: 1,
+                ..Default::default()
+            },
+        );
         let mut row = SparseVec::default();
         v.transform(&["a", "b", "b", "zzz"], &mut row);
         // idf(a) = ln(4/4)+1 = 1; idf(b) = ln(4/3)+1; tf(b) = 1+ln 2; then L2.
@@ -194,9 +223,22 @@ mod tests {
     #[test]
     fn min_df_and_max_features_prune_the_vocabulary() {
         let docs: &[&[&str]] = &[&["a", "b"], &["a", "c"], &["a", "b", "d"]];
-        let v = fit(docs, TfidfConfig { min_df: 2, ..Default::default() });
+        let v = fit(
+            docs,
+            TfidfConfig {
+                min_df: 2,
+                ..Default::default()
+            },
+        );
         assert_eq!(v.n_features(), 2); // a, b
-        let v = fit(docs, TfidfConfig { min_df: 1, max_features: 1, ..Default::default() });
+        let v = fit(
+            docs,
+            TfidfConfig {
+                min_df: 1,
+                max_features: 1,
+                ..Default::default()
+            },
+        );
         assert_eq!((v.n_features(), v.term(0)), (1, "a"));
     }
 

@@ -12,7 +12,10 @@ use rayon::prelude::*;
 use serde::Serialize;
 
 use super::eval::{evaluate, Metrics};
-use super::{count_terms, FittedSoftmax, LabelledDoc, LogisticError, NoticeClassifier, SoftmaxRegression, SparseRows, SparseVec, TfidfConfig, TfidfVectorizer};
+use super::{
+    count_terms, FittedSoftmax, LabelledDoc, LogisticError, NoticeClassifier, SoftmaxRegression,
+    SparseRows, SparseVec, TfidfConfig, TfidfVectorizer,
+};
 use crate::text::{TextPipeline, TokenOptions};
 
 /// How to weigh classes against each other.
@@ -70,7 +73,11 @@ pub struct TrainReport {
 }
 
 /// Each document's distinct feature terms with counts: the one tokenisation of a training run.
-pub fn counted_terms(pipeline: &TextPipeline, opts: TokenOptions, docs: &[LabelledDoc]) -> Vec<Vec<(String, u32)>> {
+pub fn counted_terms(
+    pipeline: &TextPipeline,
+    opts: TokenOptions,
+    docs: &[LabelledDoc],
+) -> Vec<Vec<(String, u32)>> {
     docs.par_iter()
         .map(|d| {
             let title = pipeline.normalizer.normalize(&d.title);
@@ -81,12 +88,20 @@ pub fn counted_terms(pipeline: &TextPipeline, opts: TokenOptions, docs: &[Labell
 }
 
 /// Trains on `docs` (all of them: filter the split before).
-pub fn train(pipeline: &TextPipeline, docs: &[LabelledDoc], opts: &TrainOptions, progress: &ProgressBar) -> Result<(NoticeClassifier, TrainReport), LogisticError> {
+pub fn train(
+    pipeline: &TextPipeline,
+    docs: &[LabelledDoc],
+    opts: &TrainOptions,
+    progress: &ProgressBar,
+) -> Result<(NoticeClassifier, TrainReport), LogisticError> {
     let started = std::time::Instant::now();
     let mut labels: Vec<String> = docs.iter().map(|d| d.label.clone()).collect();
     labels.sort();
     labels.dedup();
-    let y: Vec<usize> = docs.iter().map(|d| labels.binary_search(&d.label).unwrap_or(0)).collect();
+    let y: Vec<usize> = docs
+        .iter()
+        .map(|d| labels.binary_search(&d.label).unwrap_or(0))
+        .collect();
     let weights = sample_weights(docs, &y, labels.len(), opts.class_weight);
     progress.set_message("tokenising");
     let terms = counted_terms(pipeline, opts.tokens, docs);
@@ -101,18 +116,42 @@ pub fn train(pipeline: &TextPipeline, docs: &[LabelledDoc], opts: &TrainOptions,
         let mut warm: Option<FittedSoftmax> = None;
         for &a in &opts.alphas {
             progress.set_message(format!("choosing alpha: fitting alpha={a}"));
-            let model = fit(&part.rows, &fit_idx, &y, &weights, labels.len(), a, opts, warm.take())?;
+            let model = fit(
+                &part.rows,
+                &fit_idx,
+                &y,
+                &weights,
+                labels.len(),
+                a,
+                opts,
+                warm.take(),
+            )?;
             let pred = predict_all(&model, &dev);
             let f1 = evaluate(&labels, &dev_y, &pred).macro_f1;
             selection.push((a, f1));
             warm = Some(model);
         }
-        alpha = selection.iter().fold((alpha, f64::MIN), |b, &(a, f)| if f > b.1 { (a, f) } else { b }).0;
+        alpha = selection
+            .iter()
+            .fold(
+                (alpha, f64::MIN),
+                |b, &(a, f)| if f > b.1 { (a, f) } else { b },
+            )
+            .0;
     }
     progress.set_message(format!("final fit, alpha={alpha}"));
     let all: Vec<usize> = (0..docs.len()).collect();
     let part = Part::new(&terms, &all, opts.tfidf);
-    let mut model = fit(&part.rows, &all, &y, &weights, labels.len(), alpha, opts, None)?;
+    let mut model = fit(
+        &part.rows,
+        &all,
+        &y,
+        &weights,
+        labels.len(),
+        alpha,
+        opts,
+        None,
+    )?;
     let nonzero = model.prune(opts.prune);
     let mut class_counts: Vec<(String, usize)> = labels.iter().map(|l| (l.clone(), 0)).collect();
     y.iter().for_each(|&c| class_counts[c].1 += 1);
@@ -125,7 +164,10 @@ pub fn train(pipeline: &TextPipeline, docs: &[LabelledDoc], opts: &TrainOptions,
         nonzero_weights: nonzero,
         seconds: started.elapsed().as_secs_f64(),
     };
-    Ok((NoticeClassifier::new(labels, opts.tokens, part.vectorizer, model), report))
+    Ok((
+        NoticeClassifier::new(labels, opts.tokens, part.vectorizer, model),
+        report,
+    ))
 }
 
 /// A vectorizer fitted on some rows, and those rows as features.
@@ -137,7 +179,10 @@ struct Part {
 impl Part {
     fn new(terms: &[Vec<(String, u32)>], idx: &[usize], config: TfidfConfig) -> Self {
         let vectorizer = TfidfVectorizer::fit(idx.iter().map(|&i| terms[i].as_slice()), config);
-        let mut part = Self { rows: SparseRows::new(vectorizer.n_features()), vectorizer };
+        let mut part = Self {
+            rows: SparseRows::new(vectorizer.n_features()),
+            vectorizer,
+        };
         part.rows = part.rows_of(terms, idx);
         part
     }
@@ -158,7 +203,16 @@ impl Part {
 }
 
 #[allow(clippy::too_many_arguments)]
-fn fit(rows: &SparseRows, idx: &[usize], y: &[usize], w: &[f32], k: usize, alpha: f64, opts: &TrainOptions, warm: Option<FittedSoftmax>) -> Result<FittedSoftmax, LogisticError> {
+fn fit(
+    rows: &SparseRows,
+    idx: &[usize],
+    y: &[usize],
+    w: &[f32],
+    k: usize,
+    alpha: f64,
+    opts: &TrainOptions,
+    warm: Option<FittedSoftmax>,
+) -> Result<FittedSoftmax, LogisticError> {
     let targets: Array1<usize> = idx.iter().map(|&i| y[i]).collect();
     let weights: Array1<f32> = idx.iter().map(|&i| w[i]).collect();
     let data = DatasetBase::new(rows.clone(), targets).with_weights(weights);
@@ -203,7 +257,11 @@ pub fn stratified_split(y: &[usize], held_out: f64, seed: u64) -> (Vec<usize>, V
     for c in 0..k {
         let mut idx: Vec<usize> = (0..y.len()).filter(|&i| y[i] == c).collect();
         idx.shuffle(&mut rng);
-        let n_dev = if idx.len() >= 5 { ((idx.len() as f64) * held_out).round() as usize } else { 0 };
+        let n_dev = if idx.len() >= 5 {
+            ((idx.len() as f64) * held_out).round() as usize
+        } else {
+            0
+        };
         dev.extend_from_slice(&idx[..n_dev]);
         fit.extend_from_slice(&idx[n_dev..]);
     }
@@ -213,7 +271,11 @@ pub fn stratified_split(y: &[usize], held_out: f64, seed: u64) -> (Vec<usize>, V
 }
 
 /// Scores `docs` with `model` (used by `eval` and by training reports).
-pub fn predict_docs(pipeline: &TextPipeline, model: &NoticeClassifier, docs: &[LabelledDoc]) -> Vec<usize> {
+pub fn predict_docs(
+    pipeline: &TextPipeline,
+    model: &NoticeClassifier,
+    docs: &[LabelledDoc],
+) -> Vec<usize> {
     docs.par_iter()
         .map(|d| {
             let title = pipeline.normalizer.normalize(&d.title);
@@ -226,14 +288,21 @@ pub fn predict_docs(pipeline: &TextPipeline, model: &NoticeClassifier, docs: &[L
 }
 
 /// Evaluates `model` on `docs`: gold labels unknown to the model count as errors.
-pub fn evaluate_docs(pipeline: &TextPipeline, model: &NoticeClassifier, docs: &[LabelledDoc]) -> Metrics {
+pub fn evaluate_docs(
+    pipeline: &TextPipeline,
+    model: &NoticeClassifier,
+    docs: &[LabelledDoc],
+) -> Metrics {
     let mut labels = model.labels().to_vec();
     for d in docs {
         if !labels.contains(&d.label) {
             labels.push(d.label.clone());
         }
     }
-    let gold: Vec<usize> = docs.iter().map(|d| labels.iter().position(|l| *l == d.label).unwrap_or(0)).collect();
+    let gold: Vec<usize> = docs
+        .iter()
+        .map(|d| labels.iter().position(|l| *l == d.label).unwrap_or(0))
+        .collect();
     let pred = predict_docs(pipeline, model, docs);
     evaluate(&labels, &gold, &pred)
 }

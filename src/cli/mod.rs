@@ -19,7 +19,11 @@ use crate::server::{serve, ServeConfig};
 use crate::text::TextPipeline;
 
 #[derive(Parser, Debug)]
-#[command(name = "notice-svc", version, about = "Classifies Chinese official notices and extracts their entities, over gRPC or from the command line")]
+#[command(
+    name = "notice-svc",
+    version,
+    about = "Classifies Chinese official notices and extracts their entities, over gRPC or from the command line"
+)]
 pub struct Cli {
     /// Log as JSON lines instead of text (logs go to stderr).
     #[arg(long, global = true)]
@@ -67,7 +71,14 @@ struct ModelsArg {
 impl ModelsArg {
     fn engine(&self) -> Result<Engine> {
         let pipeline = Arc::new(TextPipeline::new()?);
-        Engine::load(&self.models, pipeline, Limits { max_chars: self.max_doc_chars }).context("loading models")
+        Engine::load(
+            &self.models,
+            pipeline,
+            Limits {
+                max_chars: self.max_doc_chars,
+            },
+        )
+        .context("loading models")
     }
 }
 
@@ -113,10 +124,14 @@ struct DocArgs {
 impl DocArgs {
     fn read(&self) -> Result<String> {
         match &self.file {
-            Some(p) if p != Path::new("-") => std::fs::read_to_string(p).with_context(|| format!("reading {}", p.display())),
+            Some(p) if p != Path::new("-") => {
+                std::fs::read_to_string(p).with_context(|| format!("reading {}", p.display()))
+            }
             _ => {
                 let mut s = String::new();
-                std::io::stdin().read_to_string(&mut s).context("reading stdin")?;
+                std::io::stdin()
+                    .read_to_string(&mut s)
+                    .context("reading stdin")?;
                 Ok(s)
             }
         }
@@ -159,22 +174,42 @@ pub fn run(cli: Cli) -> Result<()> {
         Command::Classify(a) => {
             let text = a.doc.read()?;
             let engine = a.models.engine()?;
-            let preds = engine.classify(DocInput { title: &a.doc.title, text: &text }, &a.model, a.top_k, a.explain)?;
+            let preds = engine.classify(
+                DocInput {
+                    title: &a.doc.title,
+                    text: &text,
+                },
+                &a.model,
+                a.top_k,
+                a.explain,
+            )?;
             let out: Vec<_> = preds
                 .into_iter()
                 .map(|p| json!({"model": p.model, "model_version": p.version,
                     "labels": p.labels.iter().map(|(l, s)| json!({"label": l, "probability": s})).collect::<Vec<_>>(),
                     "explanation": p.explanation.iter().map(|(t, w)| json!({"term": t, "weight": w})).collect::<Vec<_>>()}))
                 .collect();
-            println!("{}", serde_json::to_string_pretty(&json!({ "predictions": out }))?);
+            println!(
+                "{}",
+                serde_json::to_string_pretty(&json!({ "predictions": out }))?
+            );
             Ok(())
         }
         Command::Extract(a) => {
             let text = a.doc.read()?;
             let engine = a.models.engine()?;
-            let found = engine.extract(DocInput { title: &a.doc.title, text: &text }, &a.types)?;
+            let found = engine.extract(
+                DocInput {
+                    title: &a.doc.title,
+                    text: &text,
+                },
+                &a.types,
+            )?;
             let out: Vec<_> = found.iter().map(score::entity_json).collect();
-            println!("{}", serde_json::to_string_pretty(&json!({ "entities": out }))?);
+            println!(
+                "{}",
+                serde_json::to_string_pretty(&json!({ "entities": out }))?
+            );
             Ok(())
         }
         Command::Train(a) => train::run_train(a),
@@ -187,7 +222,9 @@ fn run_serve(a: ServeArgs) -> Result<()> {
     let cfg = ServeConfig {
         addr: a.addr,
         models: a.models.models.clone(),
-        limits: Limits { max_chars: a.models.max_doc_chars },
+        limits: Limits {
+            max_chars: a.models.max_doc_chars,
+        },
         max_message_bytes: a.max_message_bytes,
         max_concurrent: a.max_concurrent,
         stream_parallelism: a.stream_parallelism,
@@ -204,7 +241,14 @@ fn run_serve(a: ServeArgs) -> Result<()> {
 }
 
 fn init_logs(json: bool) {
-    let filter = tracing_subscriber::EnvFilter::try_from_default_env().unwrap_or_else(|_| "info".into());
-    let builder = tracing_subscriber::fmt().with_env_filter(filter).with_writer(std::io::stderr);
-    let _ = if json { builder.json().try_init() } else { builder.try_init() };
+    let filter =
+        tracing_subscriber::EnvFilter::try_from_default_env().unwrap_or_else(|_| "info".into());
+    let builder = tracing_subscriber::fmt()
+        .with_env_filter(filter)
+        .with_writer(std::io::stderr);
+    let _ = if json {
+        builder.json().try_init()
+    } else {
+        builder.try_init()
+    };
 }

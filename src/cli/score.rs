@@ -31,7 +31,10 @@ struct Shard {
 
 fn parse_shard(s: &str) -> Result<Shard, String> {
     let (k, n) = s.split_once('/').ok_or("expected K/N, e.g. 0/4")?;
-    let (k, n): (usize, usize) = (k.parse().map_err(|_| "K must be a number")?, n.parse().map_err(|_| "N must be a number")?);
+    let (k, n): (usize, usize) = (
+        k.parse().map_err(|_| "K must be a number")?,
+        n.parse().map_err(|_| "N must be a number")?,
+    );
     if n == 0 || k >= n {
         return Err("need 0 <= K < N".into());
     }
@@ -67,10 +70,22 @@ pub fn entity_json(e: &Entity) -> Value {
 fn score_line(engine: &Engine, task: Task, line: &str, lineno: usize) -> Value {
     let row: Value = match serde_json::from_str(line) {
         Ok(v) => v,
-        Err(e) => return json!({"line": lineno, "error": {"code": "INVALID_ARGUMENT", "message": format!("line {lineno} is not JSON: {e}")}}),
+        Err(e) => {
+            return json!({"line": lineno, "error": {"code": "INVALID_ARGUMENT", "message": format!("line {lineno} is not JSON: {e}")}})
+        }
     };
-    let id = row.get("id").map(|v| v.as_str().map(str::to_string).unwrap_or_else(|| v.to_string())).unwrap_or_else(|| lineno.to_string());
-    let doc = DocInput { title: row.get("title").and_then(Value::as_str).unwrap_or(""), text: row.get("text").and_then(Value::as_str).unwrap_or("") };
+    let id = row
+        .get("id")
+        .map(|v| {
+            v.as_str()
+                .map(str::to_string)
+                .unwrap_or_else(|| v.to_string())
+        })
+        .unwrap_or_else(|| lineno.to_string());
+    let doc = DocInput {
+        title: row.get("title").and_then(Value::as_str).unwrap_or(""),
+        text: row.get("text").and_then(Value::as_str).unwrap_or(""),
+    };
     let mut out = json!({"id": id});
     let result = (|| -> Result<(), crate::engine::EngineError> {
         if task != Task::Extract {
@@ -90,7 +105,9 @@ fn score_line(engine: &Engine, task: Task, line: &str, lineno: usize) -> Value {
 }
 
 fn done_ids(path: &PathBuf) -> HashSet<String> {
-    let Ok(f) = std::fs::File::open(path) else { return HashSet::new() };
+    let Ok(f) = std::fs::File::open(path) else {
+        return HashSet::new();
+    };
     BufReader::new(f)
         .lines()
         .map_while(Result::ok)
@@ -103,27 +120,50 @@ fn done_ids(path: &PathBuf) -> HashSet<String> {
 pub fn run(a: ScoreArgs) -> Result<()> {
     let engine = a.models.engine()?;
     let lines: Box<dyn Iterator<Item = std::io::Result<String>>> = match &a.input {
-        Some(p) if p.as_os_str() != "-" && p.to_string_lossy().trim_end_matches(".gz").ends_with(".csv") => {
+        Some(p)
+            if p.as_os_str() != "-"
+                && p.to_string_lossy()
+                    .trim_end_matches(".gz")
+                    .ends_with(".csv") =>
+        {
             let rows = crate::classify::read_rows(p)?;
             Box::new(rows.into_iter().map(|(_, v)| Ok(v.to_string())))
         }
         Some(p) if p.as_os_str() != "-" => {
             let f = std::fs::File::open(p).with_context(|| format!("opening {}", p.display()))?;
-            let r: Box<dyn Read> = if p.to_string_lossy().ends_with(".gz") { Box::new(flate2::read::MultiGzDecoder::new(f)) } else { Box::new(f) };
+            let r: Box<dyn Read> = if p.to_string_lossy().ends_with(".gz") {
+                Box::new(flate2::read::MultiGzDecoder::new(f))
+            } else {
+                Box::new(f)
+            };
             Box::new(BufReader::new(r).lines())
         }
         _ => Box::new(BufReader::new(std::io::stdin()).lines()),
     };
-    let skip = if a.resume { a.output.as_ref().map(done_ids).unwrap_or_default() } else { HashSet::new() };
+    let skip = if a.resume {
+        a.output.as_ref().map(done_ids).unwrap_or_default()
+    } else {
+        HashSet::new()
+    };
     let mut out: Box<dyn Write> = match &a.output {
-        Some(p) => Box::new(BufWriter::new(std::fs::OpenOptions::new().create(true).append(a.resume).write(true).truncate(!a.resume).open(p)
-            .with_context(|| format!("opening {}", p.display()))?)),
+        Some(p) => Box::new(BufWriter::new(
+            std::fs::OpenOptions::new()
+                .create(true)
+                .append(a.resume)
+                .write(true)
+                .truncate(!a.resume)
+                .open(p)
+                .with_context(|| format!("opening {}", p.display()))?,
+        )),
         None => Box::new(BufWriter::new(std::io::stdout().lock())),
     };
     let started = Instant::now();
     let (mut docs, mut errors, mut batch) = (0usize, 0usize, Vec::with_capacity(a.batch));
     let tty = std::io::stderr().is_terminal();
-    let mut lines = lines.enumerate().filter(|(i, _)| a.shard.is_none_or(|s| i % s.n == s.k)).peekable();
+    let mut lines = lines
+        .enumerate()
+        .filter(|(i, _)| a.shard.is_none_or(|s| i % s.n == s.k))
+        .peekable();
     while lines.peek().is_some() {
         batch.clear();
         batch.extend(lines.by_ref().take(a.batch.max(1)));
@@ -154,6 +194,11 @@ pub fn run(a: ScoreArgs) -> Result<()> {
     }
     out.flush()?;
     let secs = started.elapsed().as_secs_f64();
-    eprintln!("{}done: {docs} docs, {errors} errors, {:.1} s, {:.0} docs/s", if tty { "\n" } else { "" }, secs, docs as f64 / secs.max(1e-9));
+    eprintln!(
+        "{}done: {docs} docs, {errors} errors, {:.1} s, {:.0} docs/s",
+        if tty { "\n" } else { "" },
+        secs,
+        docs as f64 / secs.max(1e-9)
+    );
     Ok(())
 }

@@ -9,7 +9,10 @@ use indicatif::{ProgressBar, ProgressStyle};
 use serde_json::{json, Map, Value};
 
 use crate::artifact::sha256_hex;
-use crate::classify::{self, evaluate_docs, ClassWeight, Fields, LabelledDoc, ModelCard, NoticeClassifier, TfidfConfig, TrainOptions};
+use crate::classify::{
+    self, evaluate_docs, ClassWeight, Fields, LabelledDoc, ModelCard, NoticeClassifier,
+    TfidfConfig, TrainOptions,
+};
 use crate::text::{TextPipeline, TokenOptions};
 
 #[derive(Args, Debug)]
@@ -39,6 +42,22 @@ pub struct DataArgs {
     /// Rows with this label are left out (documents that fit no class).
     #[arg(long)]
     exclude_label: Vec<String>,
+    /// GROUP=W: multiply the training weight of rows of that group (repeatable), e.g. web=3.
+    #[arg(long, value_parser = parse_group_weight)]
+    group_weight: Vec<(String, f32)>,
+}
+
+fn parse_group_weight(s: &str) -> Result<(String, f32), String> {
+    let (g, w) = s
+        .split_once('=')
+        .ok_or("expected GROUP=WEIGHT, e.g. web=3")?;
+    let w: f32 = w
+        .parse()
+        .map_err(|_| format!("weight `{w}` is not a number"))?;
+    if !(w > 0.0 && w.is_finite()) {
+        return Err("weight must be positive".into());
+    }
+    Ok((g.to_string(), w))
 }
 
 impl DataArgs {
@@ -53,12 +72,24 @@ impl DataArgs {
         };
         let mut docs = classify::load_labelled(&self.data, self.labels.as_deref(), &fields)?;
         docs.retain(|d| !self.exclude_label.contains(&d.label));
+        for d in &mut docs {
+            if let Some((_, w)) = self
+                .group_weight
+                .iter()
+                .find(|(g, _)| d.group.as_ref() == Some(g))
+            {
+                d.weight *= w;
+            }
+        }
         Ok(docs)
     }
 }
 
 fn in_split<'a>(docs: &'a [LabelledDoc], split: &str) -> Vec<LabelledDoc> {
-    docs.iter().filter(|d: &&'a LabelledDoc| d.split.as_deref() == Some(split)).cloned().collect()
+    docs.iter()
+        .filter(|d: &&'a LabelledDoc| d.split.as_deref() == Some(split))
+        .cloned()
+        .collect()
 }
 
 #[derive(Args, Debug)]
@@ -123,25 +154,45 @@ fn progress() -> ProgressBar {
         return ProgressBar::hidden();
     }
     let pb = ProgressBar::new_spinner();
-    pb.set_style(ProgressStyle::with_template("{spinner} [{elapsed_precise}] {msg}").unwrap_or_else(|_| ProgressStyle::default_spinner()));
+    pb.set_style(
+        ProgressStyle::with_template("{spinner} [{elapsed_precise}] {msg}")
+            .unwrap_or_else(|_| ProgressStyle::default_spinner()),
+    );
     pb.enable_steady_tick(std::time::Duration::from_millis(120));
     pb
 }
 
 fn file_hash(p: &Path) -> Result<String> {
-    Ok(sha256_hex(&std::fs::read(p).with_context(|| format!("reading {}", p.display()))?))
+    Ok(sha256_hex(
+        &std::fs::read(p).with_context(|| format!("reading {}", p.display()))?,
+    ))
 }
 
 pub fn run_train(a: TrainArgs) -> Result<()> {
     let all = a.data.load()?;
     let has_split = all.iter().any(|d| d.split.is_some());
-    let train_docs = if has_split { in_split(&all, "train") } else { all.clone() };
+    let train_docs = if has_split {
+        in_split(&all, "train")
+    } else {
+        all.clone()
+    };
     if train_docs.is_empty() {
-        bail!("no rows with {}=train in {}", a.data.split_field, a.data.data.display());
+        bail!(
+            "no rows with {}=train in {}",
+            a.data.split_field,
+            a.data.data.display()
+        );
     }
     let opts = TrainOptions {
-        tfidf: TfidfConfig { min_df: a.min_df, max_df: a.max_df, max_features: a.max_features, sublinear_tf: true },
-        tokens: TokenOptions { char_bigrams: !a.no_bigrams },
+        tfidf: TfidfConfig {
+            min_df: a.min_df,
+            max_df: a.max_df,
+            max_features: a.max_features,
+            sublinear_tf: true,
+        },
+        tokens: TokenOptions {
+            char_bigrams: !a.no_bigrams,
+        },
         alphas: a.alphas.clone(),
         dev_fraction: a.dev_fraction,
         class_weight: a.class_weight,
@@ -154,24 +205,42 @@ pub fn run_train(a: TrainArgs) -> Result<()> {
     tracing::info!(rows = train_docs.len(), "training");
     let (model, report) = classify::train(&pipeline, &train_docs, &opts, &pb)?;
     pb.finish_and_clear();
-    tracing::info!(seconds = report.seconds, alpha = report.alpha, features = report.n_features, "trained");
+    tracing::info!(
+        seconds = report.seconds,
+        alpha = report.alpha,
+        features = report.n_features,
+        "trained"
+    );
 
-    let name = a.name.clone().unwrap_or_else(|| a.out.file_name().map(|n| n.to_string_lossy().into_owned()).unwrap_or_else(|| "model".into()));
+    let name = a.name.clone().unwrap_or_else(|| {
+        a.out
+            .file_name()
+            .map(|n| n.to_string_lossy().into_owned())
+            .unwrap_or_else(|| "model".into())
+    });
     let sha = model.save(&a.out)?;
-    let test_docs = if has_split { in_split(&all, &a.eval_split) } else { Vec::new() };
+    let test_docs = if has_split {
+        in_split(&all, &a.eval_split)
+    } else {
+        Vec::new()
+    };
     let mut details = Map::new();
-    details.insert("training".into(), json!({
-        "data": a.data.data.display().to_string(),
-        "data_sha256": file_hash(&a.data.data)?,
-        "labels_file": a.data.labels.as_ref().map(|p| p.display().to_string()),
-        "labels_sha256": a.data.labels.as_deref().map(file_hash).transpose()?,
-        "label_field": a.data.label_field,
-        "excluded_labels": a.data.exclude_label,
-        "note": a.data_note,
-        "rows": report.rows,
-        "class_counts": report.class_counts,
-        "seconds": report.seconds,
-    }));
+    details.insert(
+        "training".into(),
+        json!({
+            "data": a.data.data.display().to_string(),
+            "data_sha256": file_hash(&a.data.data)?,
+            "labels_file": a.data.labels.as_ref().map(|p| p.display().to_string()),
+            "labels_sha256": a.data.labels.as_deref().map(file_hash).transpose()?,
+            "label_field": a.data.label_field,
+            "excluded_labels": a.data.exclude_label,
+            "group_weights": a.data.group_weight,
+            "note": a.data_note,
+            "rows": report.rows,
+            "class_counts": report.class_counts,
+            "seconds": report.seconds,
+        }),
+    );
     details.insert("hyperparameters".into(), json!({
         "tfidf": opts.tfidf, "tokens": opts.tokens, "alphas": opts.alphas, "alpha": report.alpha,
         "alpha_selection_dev_macro_f1": report.selection, "dev_fraction": opts.dev_fraction,
@@ -180,7 +249,10 @@ pub fn run_train(a: TrainArgs) -> Result<()> {
     details.insert("n_features".into(), json!(report.n_features));
     details.insert("nonzero_weights".into(), json!(report.nonzero_weights));
     if !test_docs.is_empty() {
-        details.insert("metrics".into(), json!({ a.eval_split.clone(): metrics_json(&pipeline, &model, &test_docs) }));
+        details.insert(
+            "metrics".into(),
+            json!({ a.eval_split.clone(): metrics_json(&pipeline, &model, &test_docs) }),
+        );
     }
     let card = ModelCard {
         name,
@@ -192,8 +264,13 @@ pub fn run_train(a: TrainArgs) -> Result<()> {
         details,
     };
     card.save(&a.out)?;
-    println!("{}", serde_json::to_string_pretty(&json!({"model": a.out, "version": card.version, "alpha": report.alpha,
-        "features": report.n_features, "train_seconds": report.seconds, "metrics": card.details.get("metrics")}))?);
+    println!(
+        "{}",
+        serde_json::to_string_pretty(
+            &json!({"model": a.out, "version": card.version, "alpha": report.alpha,
+        "features": report.n_features, "train_seconds": report.seconds, "metrics": card.details.get("metrics")})
+        )?
+    );
     Ok(())
 }
 
@@ -208,9 +285,16 @@ fn metrics_json(pipeline: &TextPipeline, model: &NoticeClassifier, docs: &[Label
         let by: Map<String, Value> = groups
             .iter()
             .map(|g| {
-                let sub: Vec<LabelledDoc> = docs.iter().filter(|d| d.group.as_ref() == Some(g)).cloned().collect();
+                let sub: Vec<LabelledDoc> = docs
+                    .iter()
+                    .filter(|d| d.group.as_ref() == Some(g))
+                    .cloned()
+                    .collect();
                 let gm = evaluate_docs(pipeline, model, &sub);
-                (g.clone(), json!({"n": gm.n, "accuracy": gm.accuracy, "macro_f1": gm.macro_f1}))
+                (
+                    g.clone(),
+                    json!({"n": gm.n, "accuracy": gm.accuracy, "macro_f1": gm.macro_f1}),
+                )
             })
             .collect();
         v["by_group"] = Value::Object(by);
@@ -220,16 +304,31 @@ fn metrics_json(pipeline: &TextPipeline, model: &NoticeClassifier, docs: &[Label
 
 pub fn run_eval(a: EvalArgs) -> Result<()> {
     let all = a.data.load()?;
-    let docs = if all.iter().any(|d| d.split.is_some()) { in_split(&all, &a.split) } else { all };
+    let docs = if all.iter().any(|d| d.split.is_some()) {
+        in_split(&all, &a.split)
+    } else {
+        all
+    };
     if docs.is_empty() {
-        bail!("no rows with {}={} in {}", a.data.split_field, a.split, a.data.data.display());
+        bail!(
+            "no rows with {}={} in {}",
+            a.data.split_field,
+            a.split,
+            a.data.data.display()
+        );
     }
     let pipeline = TextPipeline::new()?;
     let model = NoticeClassifier::load(&a.model)?;
     let v = metrics_json(&pipeline, &model, &docs);
     if let Some(path) = &a.report {
         let m = evaluate_docs(&pipeline, &model, &docs);
-        let html = m.html(&format!("{} on {}", a.model.display(), a.data.data.display())).map_err(anyhow::Error::msg)?;
+        let html = m
+            .html(&format!(
+                "{} on {}",
+                a.model.display(),
+                a.data.data.display()
+            ))
+            .map_err(anyhow::Error::msg)?;
         std::fs::write(path, html).with_context(|| format!("writing {}", path.display()))?;
     }
     if a.json {
@@ -239,7 +338,12 @@ pub fn run_eval(a: EvalArgs) -> Result<()> {
         if let Some(Value::Object(by)) = v.get("by_group") {
             println!("\nby group:");
             for (g, m) in by {
-                println!("{g:<12} n={:<5} accuracy {:.4}  macro-F1 {:.4}", m["n"], m["accuracy"].as_f64().unwrap_or(0.0), m["macro_f1"].as_f64().unwrap_or(0.0));
+                println!(
+                    "{g:<12} n={:<5} accuracy {:.4}  macro-F1 {:.4}",
+                    m["n"],
+                    m["accuracy"].as_f64().unwrap_or(0.0),
+                    m["macro_f1"].as_f64().unwrap_or(0.0)
+                );
             }
         }
     }

@@ -25,7 +25,15 @@ pub enum EntityType {
 }
 
 impl EntityType {
-    pub const ALL: [EntityType; 7] = [Self::Person, Self::Org, Self::Location, Self::Date, Self::DocNumber, Self::Phone, Self::Email];
+    pub const ALL: [EntityType; 7] = [
+        Self::Person,
+        Self::Org,
+        Self::Location,
+        Self::Date,
+        Self::DocNumber,
+        Self::Phone,
+        Self::Email,
+    ];
 
     pub fn as_str(self) -> &'static str {
         match self {
@@ -86,26 +94,42 @@ impl EntityExtractor {
 
     /// Entities of `text` (the normalised form of `original`), sorted by start.
     pub fn extract(&self, original: &str, text: &Normalized) -> Vec<Entity> {
-        let spans: Vec<(EntityType, std::ops::Range<usize>, String, f32)> = find_patterns(text.as_str())
-            .into_iter()
-            .map(|m| (m.kind.into(), m.start..m.end, m.normalized, 1.0))
-            .collect();
+        let spans: Vec<(EntityType, std::ops::Range<usize>, String, f32)> =
+            find_patterns(text.as_str())
+                .into_iter()
+                .map(|m| (m.kind.into(), m.start..m.end, m.normalized, 1.0))
+                .collect();
         locate(original, text, spans)
     }
 }
 
 /// Maps normalised spans to original char spans and slices the original text.
-fn locate(original: &str, text: &Normalized, spans: Vec<(EntityType, std::ops::Range<usize>, String, f32)>) -> Vec<Entity> {
+fn locate(
+    original: &str,
+    text: &Normalized,
+    spans: Vec<(EntityType, std::ops::Range<usize>, String, f32)>,
+) -> Vec<Entity> {
     if spans.is_empty() {
         return Vec::new();
     }
-    let byte_at: Vec<usize> = original.char_indices().map(|(b, _)| b).chain([original.len()]).collect();
+    let byte_at: Vec<usize> = original
+        .char_indices()
+        .map(|(b, _)| b)
+        .chain([original.len()])
+        .collect();
     let mut out: Vec<Entity> = spans
         .into_iter()
         .filter_map(|(kind, span, normalized, confidence)| {
             let o = text.to_original(span);
             let slice = original.get(*byte_at.get(o.start)?..*byte_at.get(o.end)?)?;
-            (!slice.is_empty()).then(|| Entity { kind, start: o.start, end: o.end, text: slice.to_string(), normalized, confidence })
+            (!slice.is_empty()).then(|| Entity {
+                kind,
+                start: o.start,
+                end: o.end,
+                text: slice.to_string(),
+                normalized,
+                confidence,
+            })
         })
         .collect();
     out.sort_by_key(|e| (e.start, e.end));

@@ -41,7 +41,10 @@ pub enum ServeError {
     #[error(transparent)]
     Engine(#[from] crate::engine::EngineError),
     #[error("cannot listen on {addr}: {source}")]
-    Bind { addr: SocketAddr, source: std::io::Error },
+    Bind {
+        addr: SocketAddr,
+        source: std::io::Error,
+    },
     #[error("reading TLS files: {0}")]
     Tls(std::io::Error),
     #[error(transparent)]
@@ -58,8 +61,14 @@ pub enum ServeError {
 /// SIGTERM or SIGINT; in-flight calls finish before it returns.
 pub async fn serve(cfg: ServeConfig, ready: impl FnOnce(SocketAddr)) -> Result<(), ServeError> {
     let (health, health_service) = tonic_health::server::health_reporter();
-    health.set_not_serving::<NoticeServiceServer<NoticeApi>>().await;
-    let pipeline = Arc::new(tokio::task::spawn_blocking(TextPipeline::new).await.map_err(|e| ServeError::Startup(e.to_string()))??);
+    health
+        .set_not_serving::<NoticeServiceServer<NoticeApi>>()
+        .await;
+    let pipeline = Arc::new(
+        tokio::task::spawn_blocking(TextPipeline::new)
+            .await
+            .map_err(|e| ServeError::Startup(e.to_string()))??,
+    );
     let (models, limits) = (cfg.models.clone(), cfg.limits);
     let loader = pipeline.clone();
     let engine = tokio::task::spawn_blocking(move || Engine::load(&models, loader, limits))
@@ -75,26 +84,44 @@ pub async fn serve(cfg: ServeConfig, ready: impl FnOnce(SocketAddr)) -> Result<(
         .max_decoding_message_size(cfg.max_message_bytes)
         .max_encoding_message_size(cfg.max_message_bytes);
     let token = cfg.auth_token.clone();
-    let notice = tonic::service::interceptor::InterceptedService::new(notice, move |req: Request<()>| check_token(req, token.as_deref()));
+    let notice =
+        tonic::service::interceptor::InterceptedService::new(notice, move |req: Request<()>| {
+            check_token(req, token.as_deref())
+        });
 
     let reflection = || {
         tonic_reflection::server::Builder::configure()
             .register_encoded_file_descriptor_set(crate::proto::FILE_DESCRIPTOR_SET)
             .register_encoded_file_descriptor_set(tonic_health::pb::FILE_DESCRIPTOR_SET)
     };
-    let reflection_v1 = reflection().build_v1().map_err(|e| ServeError::Reflection(e.to_string()))?;
-    let reflection_v1alpha = reflection().build_v1alpha().map_err(|e| ServeError::Reflection(e.to_string()))?;
+    let reflection_v1 = reflection()
+        .build_v1()
+        .map_err(|e| ServeError::Reflection(e.to_string()))?;
+    let reflection_v1alpha = reflection()
+        .build_v1alpha()
+        .map_err(|e| ServeError::Reflection(e.to_string()))?;
 
-    let listener = tokio::net::TcpListener::bind(cfg.addr).await.map_err(|source| ServeError::Bind { addr: cfg.addr, source })?;
-    let bound = listener.local_addr().map_err(|source| ServeError::Bind { addr: cfg.addr, source })?;
+    let listener = tokio::net::TcpListener::bind(cfg.addr)
+        .await
+        .map_err(|source| ServeError::Bind {
+            addr: cfg.addr,
+            source,
+        })?;
+    let bound = listener.local_addr().map_err(|source| ServeError::Bind {
+        addr: cfg.addr,
+        source,
+    })?;
     let mut builder = Server::builder().timeout(cfg.timeout);
     if let Some((cert, key)) = &cfg.tls {
         let cert = std::fs::read(cert).map_err(ServeError::Tls)?;
         let key = std::fs::read(key).map_err(ServeError::Tls)?;
-        builder = builder.tls_config(ServerTlsConfig::new().identity(Identity::from_pem(cert, key)))?;
+        builder =
+            builder.tls_config(ServerTlsConfig::new().identity(Identity::from_pem(cert, key)))?;
     }
     health.set_serving::<NoticeServiceServer<NoticeApi>>().await;
-    health.set_service_status("", tonic_health::ServingStatus::Serving).await;
+    health
+        .set_service_status("", tonic_health::ServingStatus::Serving)
+        .await;
     tracing::info!(addr = %bound, "serving");
     ready(bound);
     builder
@@ -110,10 +137,15 @@ pub async fn serve(cfg: ServeConfig, ready: impl FnOnce(SocketAddr)) -> Result<(
 
 fn check_token(req: Request<()>, token: Option<&str>) -> Result<Request<()>, Status> {
     let Some(token) = token else { return Ok(req) };
-    let given = req.metadata().get("authorization").and_then(|v| v.to_str().ok());
+    let given = req
+        .metadata()
+        .get("authorization")
+        .and_then(|v| v.to_str().ok());
     match given.and_then(|v| v.strip_prefix("Bearer ")) {
         Some(t) if t == token => Ok(req),
-        _ => Err(Status::unauthenticated("missing or wrong bearer token: send `authorization: Bearer <token>`")),
+        _ => Err(Status::unauthenticated(
+            "missing or wrong bearer token: send `authorization: Bearer <token>`",
+        )),
     }
 }
 
@@ -144,10 +176,16 @@ fn spawn_reloader(engine: Arc<ArcSwap<Engine>>, pipeline: Arc<TextPipeline>) {
     #[cfg(unix)]
     tokio::spawn(async move {
         use tokio::signal::unix::{signal, SignalKind};
-        let Ok(mut hup) = signal(SignalKind::hangup()) else { return };
+        let Ok(mut hup) = signal(SignalKind::hangup()) else {
+            return;
+        };
         while hup.recv().await.is_some() {
             let current = engine.load_full();
-            let (dir, limits, p) = (current.dir().to_path_buf(), current.limits(), pipeline.clone());
+            let (dir, limits, p) = (
+                current.dir().to_path_buf(),
+                current.limits(),
+                pipeline.clone(),
+            );
             match tokio::task::spawn_blocking(move || Engine::load(&dir, p, limits)).await {
                 Ok(Ok(new)) => {
                     engine.store(Arc::new(new));

@@ -23,8 +23,17 @@ pub struct NoticeApi {
 }
 
 impl NoticeApi {
-    pub fn new(engine: Arc<ArcSwap<Engine>>, max_concurrent: usize, stream_parallelism: usize) -> Self {
-        Self { engine, permits: Arc::new(Semaphore::new(max_concurrent)), max_concurrent, stream_parallelism: stream_parallelism.max(1) }
+    pub fn new(
+        engine: Arc<ArcSwap<Engine>>,
+        max_concurrent: usize,
+        stream_parallelism: usize,
+    ) -> Self {
+        Self {
+            engine,
+            permits: Arc::new(Semaphore::new(max_concurrent)),
+            max_concurrent,
+            stream_parallelism: stream_parallelism.max(1),
+        }
     }
 
     fn overloaded(&self) -> Status {
@@ -38,7 +47,9 @@ impl NoticeApi {
 /// Maps engine errors to gRPC codes (the table in the README).
 fn status(e: EngineError) -> Status {
     let code = match &e {
-        EngineError::EmptyText | EngineError::TooLarge { .. } | EngineError::UnknownEntityType(_) => Code::InvalidArgument,
+        EngineError::EmptyText
+        | EngineError::TooLarge { .. }
+        | EngineError::UnknownEntityType(_) => Code::InvalidArgument,
         EngineError::UnknownModel { .. } => Code::NotFound,
         EngineError::NoClassifier => Code::FailedPrecondition,
         _ => Code::Internal,
@@ -47,7 +58,9 @@ fn status(e: EngineError) -> Status {
 }
 
 /// Runs CPU work off the async executor; a panic becomes INTERNAL and is logged.
-async fn blocking<T: Send + 'static>(f: impl FnOnce() -> Result<T, Status> + Send + 'static) -> Result<T, Status> {
+async fn blocking<T: Send + 'static>(
+    f: impl FnOnce() -> Result<T, Status> + Send + 'static,
+) -> Result<T, Status> {
     match tokio::task::spawn_blocking(f).await {
         Ok(r) => r,
         Err(e) => {
@@ -57,27 +70,73 @@ async fn blocking<T: Send + 'static>(f: impl FnOnce() -> Result<T, Status> + Sen
     }
 }
 
-fn classify_one(engine: &Engine, req: proto::ClassifyRequest) -> Result<proto::ClassifyResponse, Status> {
-    let doc = req.document.ok_or_else(|| Status::invalid_argument("document is required"))?;
-    let top_k = if req.top_k == 0 { 3 } else { req.top_k as usize };
+fn classify_one(
+    engine: &Engine,
+    req: proto::ClassifyRequest,
+) -> Result<proto::ClassifyResponse, Status> {
+    let doc = req
+        .document
+        .ok_or_else(|| Status::invalid_argument("document is required"))?;
+    let top_k = if req.top_k == 0 {
+        3
+    } else {
+        req.top_k as usize
+    };
     let preds = engine
-        .classify(DocInput { title: &doc.title, text: &doc.text }, &req.models, top_k, req.explain)
+        .classify(
+            DocInput {
+                title: &doc.title,
+                text: &doc.text,
+            },
+            &req.models,
+            top_k,
+            req.explain,
+        )
         .map_err(status)?;
-    Ok(proto::ClassifyResponse { id: doc.id, predictions: preds.into_iter().map(prediction).collect(), error: None })
+    Ok(proto::ClassifyResponse {
+        id: doc.id,
+        predictions: preds.into_iter().map(prediction).collect(),
+        error: None,
+    })
 }
 
-fn extract_one(engine: &Engine, req: proto::ExtractEntitiesRequest) -> Result<proto::ExtractEntitiesResponse, Status> {
-    let doc = req.document.ok_or_else(|| Status::invalid_argument("document is required"))?;
-    let found = engine.extract(DocInput { title: &doc.title, text: &doc.text }, &req.types).map_err(status)?;
-    Ok(proto::ExtractEntitiesResponse { id: doc.id, entities: found.into_iter().map(entity).collect(), error: None })
+fn extract_one(
+    engine: &Engine,
+    req: proto::ExtractEntitiesRequest,
+) -> Result<proto::ExtractEntitiesResponse, Status> {
+    let doc = req
+        .document
+        .ok_or_else(|| Status::invalid_argument("document is required"))?;
+    let found = engine
+        .extract(
+            DocInput {
+                title: &doc.title,
+                text: &doc.text,
+            },
+            &req.types,
+        )
+        .map_err(status)?;
+    Ok(proto::ExtractEntitiesResponse {
+        id: doc.id,
+        entities: found.into_iter().map(entity).collect(),
+        error: None,
+    })
 }
 
 fn prediction(p: ModelPrediction) -> proto::Prediction {
     proto::Prediction {
         model: p.model,
         model_version: p.version,
-        labels: p.labels.into_iter().map(|(label, probability)| proto::LabelScore { label, probability }).collect(),
-        explanation: p.explanation.into_iter().map(|(term, weight)| proto::TermWeight { term, weight }).collect(),
+        labels: p
+            .labels
+            .into_iter()
+            .map(|(label, probability)| proto::LabelScore { label, probability })
+            .collect(),
+        explanation: p
+            .explanation
+            .into_iter()
+            .map(|(term, weight)| proto::TermWeight { term, weight })
+            .collect(),
     }
 }
 
@@ -93,7 +152,10 @@ fn entity(e: Entity) -> proto::Entity {
 }
 
 fn item_error(s: &Status) -> proto::Error {
-    proto::Error { code: grpc_name(s.code()), message: s.message().to_string() }
+    proto::Error {
+        code: grpc_name(s.code()),
+        message: s.message().to_string(),
+    }
 }
 
 /// gRPC's canonical name of a code (`INVALID_ARGUMENT`); `Code`'s Debug form is CamelCase.
@@ -149,43 +211,88 @@ impl NoticeApi {
 
 #[tonic::async_trait]
 impl NoticeService for NoticeApi {
-    async fn classify(&self, request: Request<proto::ClassifyRequest>) -> Result<Response<proto::ClassifyResponse>, Status> {
-        let _permit = self.permits.clone().try_acquire_owned().map_err(|_| self.overloaded())?;
+    async fn classify(
+        &self,
+        request: Request<proto::ClassifyRequest>,
+    ) -> Result<Response<proto::ClassifyResponse>, Status> {
+        let _permit = self
+            .permits
+            .clone()
+            .try_acquire_owned()
+            .map_err(|_| self.overloaded())?;
         let engine = self.engine.load_full();
         let req = request.into_inner();
-        blocking(move || classify_one(&engine, req)).await.map(Response::new)
+        blocking(move || classify_one(&engine, req))
+            .await
+            .map(Response::new)
     }
 
     type ClassifyStreamStream = ResponseStream<proto::ClassifyResponse>;
 
-    async fn classify_stream(&self, request: Request<Streaming<proto::ClassifyRequest>>) -> Result<Response<Self::ClassifyStreamStream>, Status> {
+    async fn classify_stream(
+        &self,
+        request: Request<Streaming<proto::ClassifyRequest>>,
+    ) -> Result<Response<Self::ClassifyStreamStream>, Status> {
         Ok(Response::new(self.ordered_stream(
             request.into_inner(),
             classify_one,
-            |r| r.document.as_ref().map(|d| d.id.clone()).unwrap_or_default(),
-            |id, error| proto::ClassifyResponse { id, predictions: Vec::new(), error: Some(error) },
+            |r| {
+                r.document
+                    .as_ref()
+                    .map(|d| d.id.clone())
+                    .unwrap_or_default()
+            },
+            |id, error| proto::ClassifyResponse {
+                id,
+                predictions: Vec::new(),
+                error: Some(error),
+            },
         )))
     }
 
-    async fn extract_entities(&self, request: Request<proto::ExtractEntitiesRequest>) -> Result<Response<proto::ExtractEntitiesResponse>, Status> {
-        let _permit = self.permits.clone().try_acquire_owned().map_err(|_| self.overloaded())?;
+    async fn extract_entities(
+        &self,
+        request: Request<proto::ExtractEntitiesRequest>,
+    ) -> Result<Response<proto::ExtractEntitiesResponse>, Status> {
+        let _permit = self
+            .permits
+            .clone()
+            .try_acquire_owned()
+            .map_err(|_| self.overloaded())?;
         let engine = self.engine.load_full();
         let req = request.into_inner();
-        blocking(move || extract_one(&engine, req)).await.map(Response::new)
+        blocking(move || extract_one(&engine, req))
+            .await
+            .map(Response::new)
     }
 
     type ExtractEntitiesStreamStream = ResponseStream<proto::ExtractEntitiesResponse>;
 
-    async fn extract_entities_stream(&self, request: Request<Streaming<proto::ExtractEntitiesRequest>>) -> Result<Response<Self::ExtractEntitiesStreamStream>, Status> {
+    async fn extract_entities_stream(
+        &self,
+        request: Request<Streaming<proto::ExtractEntitiesRequest>>,
+    ) -> Result<Response<Self::ExtractEntitiesStreamStream>, Status> {
         Ok(Response::new(self.ordered_stream(
             request.into_inner(),
             extract_one,
-            |r| r.document.as_ref().map(|d| d.id.clone()).unwrap_or_default(),
-            |id, error| proto::ExtractEntitiesResponse { id, entities: Vec::new(), error: Some(error) },
+            |r| {
+                r.document
+                    .as_ref()
+                    .map(|d| d.id.clone())
+                    .unwrap_or_default()
+            },
+            |id, error| proto::ExtractEntitiesResponse {
+                id,
+                entities: Vec::new(),
+                error: Some(error),
+            },
         )))
     }
 
-    async fn list_models(&self, _: Request<proto::ListModelsRequest>) -> Result<Response<proto::ListModelsResponse>, Status> {
+    async fn list_models(
+        &self,
+        _: Request<proto::ListModelsRequest>,
+    ) -> Result<Response<proto::ListModelsResponse>, Status> {
         let engine = self.engine.load();
         let models = engine
             .cards()
@@ -207,7 +314,10 @@ mod tests {
 
     #[test]
     fn codes_use_grpc_names() {
-        assert_eq!(item_error(&Status::invalid_argument("x")).code, "INVALID_ARGUMENT");
+        assert_eq!(
+            item_error(&Status::invalid_argument("x")).code,
+            "INVALID_ARGUMENT"
+        );
         assert_eq!(item_error(&Status::not_found("x")).code, "NOT_FOUND");
         assert_eq!(item_error(&Status::internal("x")).code, "INTERNAL");
     }

@@ -6,7 +6,6 @@ mod normalize;
 mod tokenize;
 
 pub use normalize::{Normalized, Normalizer};
-pub(crate) use normalize::is_han;
 pub use tokenize::{TokenOptions, Tokenizer};
 
 /// Errors building the text pipeline (request-time normalisation cannot fail).

@@ -266,10 +266,16 @@ mod tests {
     #[test]
     fn traditional_with_pinyin_artifacts_becomes_simplified_words() {
         // Real patterns from crawled pages (web source of the pool).
-        assert_eq!(norm("本網(wǎng)拉薩8月11日訊").as_str(), "本网拉萨8月11日讯");
+        assert_eq!(
+            norm("本網(wǎng)拉薩8月11日訊").as_str(),
+            "本网拉萨8月11日讯"
+        );
         assert_eq!(norm("自治區(qū)黨委").as_str(), "自治区党委");
         assert_eq!(norm("國務(wù)院辦公廳").as_str(), "国务院办公厅");
-        assert_eq!(norm("實現(xiàn)了經(jīng)濟發(fā)展").as_str(), "实现了经济发展");
+        assert_eq!(
+            norm("實現(xiàn)了經(jīng)濟發(fā)展").as_str(),
+            "实现了经济发展"
+        );
         assert_eq!(norm("會議(yì)強調(diào)").as_str(), "会议强调");
     }
 
@@ -299,7 +305,10 @@ mod tests {
         let slice = |r: Range<usize>| chars[r].iter().collect::<String>();
         assert_eq!(slice(n.to_original(2..4)), "拉薩");
         assert_eq!(slice(n.to_original(4..7)), "１２月");
-        assert_eq!(slice(n.to_original(0..2)), "本網(wǎng)"[..].chars().take(2).collect::<String>());
+        assert_eq!(
+            slice(n.to_original(0..2)),
+            "本網(wǎng)"[..].chars().take(2).collect::<String>()
+        );
         assert_eq!(n.to_original(7..8), 14..15);
     }
 

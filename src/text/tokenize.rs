@@ -58,7 +58,12 @@ impl Tokenizer {
     }
 
     /// Appends the feature tokens of `text`'s content (boilerplate excluded) to `out`.
-    pub fn feature_tokens<'a>(&self, text: &'a Normalized, opts: TokenOptions, out: &mut Vec<&'a str>) {
+    pub fn feature_tokens<'a>(
+        &self,
+        text: &'a Normalized,
+        opts: TokenOptions,
+        out: &mut Vec<&'a str>,
+    ) {
         for segment in text.content() {
             self.segment_tokens(segment, opts, out);
         }
@@ -105,7 +110,13 @@ mod tests {
     fn tokens(raw: &str, bigrams: bool) -> Vec<String> {
         let n = Normalizer::new().unwrap().normalize(raw);
         let mut out = Vec::new();
-        Tokenizer::new().feature_tokens(&n, TokenOptions { char_bigrams: bigrams }, &mut out);
+        Tokenizer::new().feature_tokens(
+            &n,
+            TokenOptions {
+                char_bigrams: bigrams,
+            },
+            &mut out,
+        );
         out.into_iter().map(String::from).collect()
     }
 

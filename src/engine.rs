@@ -95,6 +95,7 @@ impl Engine {
     ) -> Result<Self, EngineError> {
         let mut classifiers = Vec::new();
         let mut entity_card = None;
+        let mut extractor = EntityExtractor::patterns_only();
         let mut folders: Vec<PathBuf> = std::fs::read_dir(dir)
             .map_err(|e| EngineError::Load {
                 dir: dir.display().to_string(),
@@ -119,7 +120,11 @@ impl Engine {
                     tracing::info!(model = %card.name, version = %card.version, labels = model.labels().len(), features = model.n_features(), "loaded classifier");
                     classifiers.push(LoadedClassifier { card, model });
                 }
-                "entities" => entity_card = Some(card),
+                "entities" => {
+                    extractor = EntityExtractor::load(&folder).map_err(load_err)?;
+                    tracing::info!(model = %card.name, version = %card.version, "loaded entity tagger");
+                    entity_card = Some(card);
+                }
                 other => {
                     return Err(EngineError::UnknownKind {
                         kind: other.into(),
@@ -135,7 +140,7 @@ impl Engine {
             pipeline,
             classifiers,
             entity_card,
-            extractor: EntityExtractor::new(),
+            extractor,
             limits,
             dir: dir.to_path_buf(),
         })
@@ -264,7 +269,9 @@ impl Engine {
             })
             .collect::<Result<_, _>>()?;
         let text = self.pipeline.normalizer.normalize(doc.text);
-        let mut entities = self.extractor.extract(doc.text, &text);
+        let mut entities = self
+            .extractor
+            .extract(self.pipeline.tokenizer.jieba(), doc.text, &text);
         if !wanted.is_empty() {
             entities.retain(|e| wanted.contains(&e.kind));
         }

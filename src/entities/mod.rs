@@ -5,11 +5,18 @@
 //! from the learned character tagger (`tagger`) when its model is loaded.
 
 mod patterns;
+mod tagger;
 
+use std::ops::Range;
+use std::path::Path;
 use std::str::FromStr;
 
+use jieba_rs::Jieba;
 use patterns::{find_patterns, PatternKind};
+pub use tagger::{EntityTagger, TaggerOptions, TrainSentence};
 
+use crate::artifact::{self, ArtifactError};
+use crate::classify::MODEL_FILE;
 use crate::text::Normalized;
 
 /// The entity types of the API.
@@ -83,32 +90,92 @@ pub struct Entity {
     pub confidence: f32,
 }
 
-/// Finds entities in normalised text.
+/// Finds entities in normalised text: patterns for the closed classes, the tagger (when
+/// loaded) for people, organisations and places. Pattern matches win where the two overlap.
 #[derive(Default)]
-pub struct EntityExtractor {}
+pub struct EntityExtractor {
+    tagger: Option<EntityTagger>,
+}
+
+/// Sentences longer than this are tagged in pieces (jieba and the tagger work per sentence).
+const MAX_SENTENCE: usize = 200;
 
 impl EntityExtractor {
-    pub fn new() -> Self {
-        Self {}
+    /// Patterns only.
+    pub fn patterns_only() -> Self {
+        Self { tagger: None }
+    }
+
+    pub fn with_tagger(tagger: EntityTagger) -> Self {
+        Self {
+            tagger: Some(tagger),
+        }
+    }
+
+    /// Loads the tagger of an `entities` model folder.
+    pub fn load(dir: &Path) -> Result<Self, ArtifactError> {
+        Ok(Self::with_tagger(artifact::read(&dir.join(MODEL_FILE))?))
+    }
+
+    pub fn save_tagger(tagger: &EntityTagger, dir: &Path) -> Result<String, ArtifactError> {
+        std::fs::create_dir_all(dir).map_err(|source| ArtifactError::Io {
+            path: dir.display().to_string(),
+            source,
+        })?;
+        artifact::write(&dir.join(MODEL_FILE), tagger)
+    }
+
+    pub fn has_tagger(&self) -> bool {
+        self.tagger.is_some()
     }
 
     /// Entities of `text` (the normalised form of `original`), sorted by start.
-    pub fn extract(&self, original: &str, text: &Normalized) -> Vec<Entity> {
-        let spans: Vec<(EntityType, std::ops::Range<usize>, String, f32)> =
-            find_patterns(text.as_str())
-                .into_iter()
-                .map(|m| (m.kind.into(), m.start..m.end, m.normalized, 1.0))
-                .collect();
+    pub fn extract(&self, jieba: &Jieba, original: &str, text: &Normalized) -> Vec<Entity> {
+        let mut spans: Vec<Span> = find_patterns(text.as_str())
+            .into_iter()
+            .map(|m| (m.kind.into(), m.start..m.end, m.normalized, 1.0))
+            .collect();
+        if let Some(tagger) = &self.tagger {
+            let chars: Vec<char> = text.as_str().chars().collect();
+            let taken = spans.iter().map(|s| s.1.clone()).collect::<Vec<_>>();
+            for (offset, sentence) in sentences(text.as_str()) {
+                for (s, e, kind, conf) in tagger.tag(jieba, sentence) {
+                    let r = offset + s..offset + e;
+                    if taken.iter().all(|t| t.end <= r.start || r.end <= t.start) {
+                        spans.push((kind, r.clone(), chars[r].iter().collect(), conf));
+                    }
+                }
+            }
+        }
         locate(original, text, spans)
     }
 }
 
+type Span = (EntityType, Range<usize>, String, f32);
+
+/// Sentences of `text` as (char offset, slice), cut after 。！？；and newlines, and every
+/// `MAX_SENTENCE` chars at most.
+fn sentences(text: &str) -> Vec<(usize, &str)> {
+    let mut out = Vec::new();
+    let (mut start_byte, mut start_char, mut n) = (0, 0, 0);
+    for (b, c) in text.char_indices() {
+        n += 1;
+        let end = b + c.len_utf8();
+        if matches!(c, '。' | '！' | '？' | '；' | '\n' | '!' | '?' | ';')
+            || n - start_char >= MAX_SENTENCE
+        {
+            out.push((start_char, &text[start_byte..end]));
+            (start_byte, start_char) = (end, n);
+        }
+    }
+    if start_byte < text.len() {
+        out.push((start_char, &text[start_byte..]));
+    }
+    out
+}
+
 /// Maps normalised spans to original char spans and slices the original text.
-fn locate(
-    original: &str,
-    text: &Normalized,
-    spans: Vec<(EntityType, std::ops::Range<usize>, String, f32)>,
-) -> Vec<Entity> {
+fn locate(original: &str, text: &Normalized, spans: Vec<Span>) -> Vec<Entity> {
     if spans.is_empty() {
         return Vec::new();
     }
@@ -134,4 +201,23 @@ fn locate(
         .collect();
     out.sort_by_key(|e| (e.start, e.end));
     out
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn sentences_cover_the_text_with_char_offsets() {
+        let text = "一二。三四\n五".to_string() + &"六".repeat(450);
+        let parts = sentences(&text);
+        let joined: String = parts.iter().map(|p| p.1).collect();
+        assert_eq!(joined, text);
+        let mut expect = 0;
+        for (off, s) in &parts {
+            assert_eq!(*off, expect);
+            assert!(s.chars().count() <= MAX_SENTENCE);
+            expect += s.chars().count();
+        }
+    }
 }

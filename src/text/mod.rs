@@ -5,6 +5,7 @@
 mod normalize;
 mod tokenize;
 
+pub(crate) use normalize::is_han;
 pub use normalize::{Normalized, Normalizer};
 pub use tokenize::{TokenOptions, Tokenizer};
 

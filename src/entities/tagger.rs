@@ -1,0 +1,418 @@
+//! The learned layer for PERSON, ORG and LOCATION: a maximum-entropy character tagger.
+//!
+//! Each char gets sparse window features (chars and char n-grams around it, the jieba word it
+//! sits in with its POS tag — jieba's dictionary tags nr/ns/nt act as a gazetteer — and the
+//! previous tag), hashed into a fixed space and scored by the same softmax regression as the
+//! classifiers. Decoding is a Viterbi pass over BIO tags that forbids invalid transitions
+//! (`O → I-X`, `B-X → I-Y`), with the previous-tag feature making it a maximum-entropy Markov model.
+
+use std::hash::Hasher;
+
+use indicatif::ProgressBar;
+use jieba_rs::Jieba;
+use linfa::dataset::DatasetBase;
+use linfa::traits::Fit;
+use ndarray::Array1;
+use rayon::prelude::*;
+use rustc_hash::FxHasher;
+use serde::{Deserialize, Serialize};
+
+use super::EntityType;
+use crate::classify::{FittedSoftmax, LogisticError, SoftmaxRegression, SparseRows};
+
+/// Tags in model order: O, then B/I for each learned type.
+const TYPES: [EntityType; 3] = [EntityType::Person, EntityType::Org, EntityType::Location];
+const N_TAGS: usize = 1 + 2 * TYPES.len();
+const START: usize = N_TAGS;
+
+fn tag_name(t: usize) -> String {
+    match t {
+        0 => "O".into(),
+        _ => format!(
+            "{}-{}",
+            if t % 2 == 1 { "B" } else { "I" },
+            TYPES[(t - 1) / 2].as_str()
+        ),
+    }
+}
+
+fn begin_of(kind: EntityType) -> Option<usize> {
+    TYPES.iter().position(|&k| k == kind).map(|i| 1 + 2 * i)
+}
+
+/// May tag `cur` follow tag `prev` (START for the first char)?
+fn allowed(prev: usize, cur: usize) -> bool {
+    cur == 0 || cur % 2 == 1 || (prev != START && prev != 0 && (prev + 1) / 2 == cur / 2)
+}
+
+/// A trained tagger.
+#[derive(Debug, Clone, Serialize, Deserialize)]
+pub struct EntityTagger {
+    bits: u8,
+    model: FittedSoftmax,
+}
+
+/// Training knobs.
+#[derive(Debug, Clone, Serialize)]
+pub struct TaggerOptions {
+    /// Feature space size is 2^bits.
+    pub bits: u8,
+    pub alpha: f64,
+    pub max_iterations: u64,
+    pub prune: f32,
+}
+
+impl Default for TaggerOptions {
+    fn default() -> Self {
+        Self {
+            bits: 20,
+            alpha: 1.0,
+            max_iterations: 150,
+            prune: 1e-3,
+        }
+    }
+}
+
+/// A sentence with gold spans (chars, end exclusive), for training.
+pub struct TrainSentence<'a> {
+    pub text: &'a str,
+    pub spans: &'a [(usize, usize, EntityType)],
+    pub weight: f32,
+}
+
+impl EntityTagger {
+    /// Tag names in model order (for the model card).
+    pub fn tag_names() -> Vec<String> {
+        (0..N_TAGS).map(tag_name).collect()
+    }
+
+    /// Trains on `sentences`.
+    pub fn train(
+        jieba: &Jieba,
+        sentences: &[TrainSentence],
+        opts: &TaggerOptions,
+        progress: &ProgressBar,
+    ) -> Result<Self, LogisticError> {
+        progress.set_message(format!(
+            "extracting features of {} sentences",
+            sentences.len()
+        ));
+        let mask = (1u64 << opts.bits) - 1;
+        let per_sentence: Vec<(Vec<Vec<u32>>, Vec<usize>)> = sentences
+            .par_iter()
+            .map(|s| {
+                let chars: Vec<char> = s.text.chars().collect();
+                let tags = gold_tags(chars.len(), s.spans);
+                (observation_features(jieba, s.text, &chars, opts.bits), tags)
+            })
+            .collect();
+        let mut rows = SparseRows::new(1 << opts.bits);
+        let (mut targets, mut weights) = (Vec::new(), Vec::new());
+        let mut buf = Vec::new();
+        for ((feats, tags), s) in per_sentence.iter().zip(sentences) {
+            for (i, f) in feats.iter().enumerate() {
+                buf.clear();
+                buf.extend_from_slice(f);
+                buf.push(prev_feature(if i == 0 { START } else { tags[i - 1] }, mask));
+                rows.push(&buf, &vec![1.0; buf.len()]);
+                targets.push(tags[i]);
+                weights.push(s.weight);
+            }
+        }
+        progress.set_message(format!("fitting on {} chars", targets.len()));
+        let data =
+            DatasetBase::new(rows, Array1::from(targets)).with_weights(Array1::from(weights));
+        let mut model = SoftmaxRegression {
+            alpha: opts.alpha,
+            max_iterations: opts.max_iterations,
+            n_classes: Some(N_TAGS),
+            ..Default::default()
+        }
+        .fit(&data)?;
+        model.prune(opts.prune);
+        Ok(Self {
+            bits: opts.bits,
+            model,
+        })
+    }
+
+    /// PERSON/ORG/LOCATION spans of one sentence (chars of `text`, end exclusive) with a
+    /// confidence: the lowest tag probability along the span.
+    pub fn tag(&self, jieba: &Jieba, text: &str) -> Vec<(usize, usize, EntityType, f32)> {
+        let chars: Vec<char> = text.chars().collect();
+        if chars.is_empty() {
+            return Vec::new();
+        }
+        let feats = observation_features(jieba, text, &chars, self.bits);
+        let mask = (1u64 << self.bits) - 1;
+        // Per previous tag, the weights its feature adds to every tag's score.
+        let trans: Vec<Vec<f32>> = (0..=N_TAGS)
+            .map(|p| {
+                (0..N_TAGS)
+                    .map(|c| self.model.weight(prev_feature(p, mask), c))
+                    .collect()
+            })
+            .collect();
+        let ones = vec![1.0f32; feats.iter().map(Vec::len).max().unwrap_or(0)];
+        let mut obs = vec![0.0f32; N_TAGS];
+        // local[t][prev][cur] = log p(cur | x, prev)
+        let mut local = vec![[[f32::NEG_INFINITY; N_TAGS]; N_TAGS + 1]; chars.len()];
+        for (t, f) in feats.iter().enumerate() {
+            self.model.logits(f, &ones[..f.len()], &mut obs);
+            for (p, tr) in trans.iter().enumerate() {
+                let mut z: Vec<f32> = obs.iter().zip(tr).map(|(a, b)| a + b).collect();
+                let max = z.iter().copied().fold(f32::NEG_INFINITY, f32::max);
+                let lse = max + z.iter().map(|v| (v - max).exp()).sum::<f32>().ln();
+                z.iter_mut().for_each(|v| *v -= lse);
+                local[t][p].copy_from_slice(&z);
+            }
+        }
+        let path = viterbi(&local);
+        spans_of(&path, &local)
+    }
+}
+
+fn prev_feature(prev: usize, mask: u64) -> u32 {
+    bucket(&[0xFE, prev as u32], mask)
+}
+
+fn gold_tags(n: usize, spans: &[(usize, usize, EntityType)]) -> Vec<usize> {
+    let mut tags = vec![0; n];
+    for &(s, e, kind) in spans {
+        if let Some(b) = begin_of(kind) {
+            if s < e && e <= n {
+                tags[s] = b;
+                tags[s + 1..e].iter_mut().for_each(|t| *t = b + 1);
+            }
+        }
+    }
+    tags
+}
+
+/// Best tag sequence under the BIO constraints.
+fn viterbi(local: &[[[f32; N_TAGS]; N_TAGS + 1]]) -> Vec<usize> {
+    let n = local.len();
+    let mut score = [f32::NEG_INFINITY; N_TAGS];
+    let mut back = vec![[0usize; N_TAGS]; n];
+    for c in 0..N_TAGS {
+        if allowed(START, c) {
+            score[c] = local[0][START][c];
+        }
+    }
+    for t in 1..n {
+        let mut next = [f32::NEG_INFINITY; N_TAGS];
+        for c in 0..N_TAGS {
+            for p in 0..N_TAGS {
+                if allowed(p, c) && score[p] > f32::NEG_INFINITY {
+                    let s = score[p] + local[t][p][c];
+                    if s > next[c] {
+                        next[c] = s;
+                        back[t][c] = p;
+                    }
+                }
+            }
+        }
+        score = next;
+    }
+    let mut best = (0..N_TAGS).fold(0, |b, c| if score[c] > score[b] { c } else { b });
+    let mut path = vec![0; n];
+    for t in (0..n).rev() {
+        path[t] = best;
+        best = back[t][best];
+    }
+    path
+}
+
+fn spans_of(
+    path: &[usize],
+    local: &[[[f32; N_TAGS]; N_TAGS + 1]],
+) -> Vec<(usize, usize, EntityType, f32)> {
+    let mut out = Vec::new();
+    let mut t = 0;
+    while t < path.len() {
+        let tag = path[t];
+        if tag % 2 == 1 {
+            let kind = TYPES[(tag - 1) / 2];
+            let mut end = t + 1;
+            while end < path.len() && path[end] == tag + 1 {
+                end += 1;
+            }
+            let conf = (t..end)
+                .map(|i| local[i][if i == 0 { START } else { path[i - 1] }][path[i]].exp())
+                .fold(1.0f32, f32::min);
+            out.push((t, end, kind, conf));
+            t = end;
+        } else {
+            t += 1;
+        }
+    }
+    out
+}
+
+/// Coarse class of a char, so unseen digits and letters still share evidence.
+fn shape(c: char) -> u32 {
+    match c {
+        '0'..='9' | '０'..='９' => 1,
+        'a'..='z' | 'A'..='Z' => 2,
+        _ if crate::text::is_han(c) => 3,
+        _ if c.is_whitespace() => 4,
+        _ if c.is_ascii_punctuation()
+            || ('\u{3000}'..='\u{303F}').contains(&c)
+            || ('\u{FF00}'..='\u{FFEF}').contains(&c) =>
+        {
+            5
+        }
+        _ => 6,
+    }
+}
+
+/// Hashes a template id and its values into the feature space. FxHash is deterministic across
+/// runs and machines, which the saved model relies on.
+fn bucket(parts: &[u32], mask: u64) -> u32 {
+    let mut h = FxHasher::default();
+    for &p in parts {
+        h.write_u32(p);
+    }
+    (h.finish()
+        .wrapping_mul(0x9E37_79B9_7F4A_7C15)
+        .rotate_left(23)
+        & mask) as u32
+}
+
+/// Observation features of every char of `text` (everything but the previous tag).
+fn observation_features(jieba: &Jieba, text: &str, chars: &[char], bits: u8) -> Vec<Vec<u32>> {
+    let mask = (1u64 << bits) - 1;
+    let n = chars.len();
+    // Word of each char (hash), its POS tag (hash), and the char's position in the word (B/M/E/S).
+    let mut word = vec![(0u32, 0u32, 0u32, 0u32); n];
+    let mut pos = 0;
+    for tag in jieba.tag(text, true) {
+        let len = tag.word.chars().count();
+        let wh = tag
+            .word
+            .chars()
+            .fold(0u32, |h, c| h.wrapping_mul(31).wrapping_add(c as u32));
+        let th = tag
+            .tag
+            .bytes()
+            .fold(0u32, |h, b| h.wrapping_mul(31).wrapping_add(b as u32));
+        for k in 0..len {
+            if pos + k < n {
+                let place = if len == 1 {
+                    0
+                } else if k == 0 {
+                    1
+                } else if k + 1 == len {
+                    3
+                } else {
+                    2
+                };
+                word[pos + k] = (wh, th, place, len.min(6) as u32);
+            }
+        }
+        pos += len;
+    }
+    let c = |i: isize| -> u32 {
+        if i < 0 || i as usize >= n {
+            0x11_0000 + (i < 0) as u32
+        } else {
+            chars[i as usize] as u32
+        }
+    };
+    let sh = |i: isize| -> u32 {
+        if i < 0 || i as usize >= n {
+            0
+        } else {
+            shape(chars[i as usize])
+        }
+    };
+    (0..n)
+        .map(|i| {
+            let i = i as isize;
+            let (wh, th, place, len) = word[i as usize];
+            let prev_tag = if i > 0 { word[i as usize - 1].1 } else { 0 };
+            let next_tag = if (i as usize) + 1 < n {
+                word[i as usize + 1].1
+            } else {
+                0
+            };
+            let f = [
+                bucket(&[1, c(i - 2)], mask),
+                bucket(&[2, c(i - 1)], mask),
+                bucket(&[3, c(i)], mask),
+                bucket(&[4, c(i + 1)], mask),
+                bucket(&[5, c(i + 2)], mask),
+                bucket(&[6, c(i - 2), c(i - 1)], mask),
+                bucket(&[7, c(i - 1), c(i)], mask),
+                bucket(&[8, c(i), c(i + 1)], mask),
+                bucket(&[9, c(i + 1), c(i + 2)], mask),
+                bucket(&[10, c(i - 1), c(i + 1)], mask),
+                bucket(&[11, c(i - 1), c(i), c(i + 1)], mask),
+                bucket(&[12, wh, place], mask),
+                bucket(&[13, th, place], mask),
+                bucket(&[14, th, place, c(i)], mask),
+                bucket(&[15, prev_tag, th, place], mask),
+                bucket(&[16, th, next_tag, place], mask),
+                bucket(&[17, len, place], mask),
+                bucket(&[18, sh(i - 1), sh(i), sh(i + 1)], mask),
+                bucket(&[19, wh], mask),
+            ];
+            f.to_vec()
+        })
+        .collect()
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn bio_constraints() {
+        assert!(allowed(START, 0) && allowed(START, 1) && !allowed(START, 2));
+        assert!(allowed(1, 2) && allowed(2, 2) && !allowed(1, 4) && !allowed(0, 2));
+        assert_eq!(tag_name(3), "B-ORG");
+        assert_eq!(tag_name(6), "I-LOCATION");
+    }
+
+    #[test]
+    fn learns_and_decodes_a_tiny_corpus() {
+        let jieba = Jieba::new();
+        let spans = [(0, 3, EntityType::Person), (4, 6, EntityType::Location)];
+        let spans2 = [(0, 2, EntityType::Location), (3, 6, EntityType::Org)];
+        let sents: Vec<TrainSentence> = (0..20)
+            .flat_map(|_| {
+                [
+                    TrainSentence {
+                        text: "李明华在北京工作。",
+                        spans: &spans,
+                        weight: 1.0,
+                    },
+                    TrainSentence {
+                        text: "上海的复旦大学很好。",
+                        spans: &spans2,
+                        weight: 1.0,
+                    },
+                ]
+            })
+            .collect();
+        let opts = TaggerOptions {
+            bits: 16,
+            alpha: 0.01,
+            max_iterations: 100,
+            prune: 0.0,
+        };
+        let tagger = EntityTagger::train(&jieba, &sents, &opts, &ProgressBar::hidden()).unwrap();
+        let got: Vec<_> = tagger
+            .tag(&jieba, "李明华在北京工作。")
+            .into_iter()
+            .map(|(s, e, k, _)| (s, e, k))
+            .collect();
+        assert_eq!(got, spans.to_vec());
+        // Decoding never yields an I- tag without its B-.
+        for text in ["", "。", "复旦大学在上海", "工作李明华"] {
+            for (s, e, _, conf) in tagger.tag(&jieba, text) {
+                assert!(s < e && e <= text.chars().count() && (0.0..=1.0).contains(&conf));
+            }
+        }
+    }
+}

@@ -4,7 +4,9 @@
 //! Closed classes come from the pattern layer (`patterns`); people, organisations and places
 //! from the learned character tagger (`tagger`) when its model is loaded.
 
+pub mod corpus;
 mod patterns;
+pub mod scoring;
 mod tagger;
 
 use std::ops::Range;

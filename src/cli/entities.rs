@@ -1,0 +1,250 @@
+//! `train-entities` and `eval-entities`: the learned entity tagger from the NER corpora
+//! (MSRA, People's Daily 1998, CLUENER), evaluated with exact-span P/R/F1 per type.
+
+use std::path::{Path, PathBuf};
+use std::time::Instant;
+
+use anyhow::{Context, Result};
+use clap::Args;
+use rayon::prelude::*;
+use serde_json::{json, Map, Value};
+
+use crate::artifact::sha256_hex;
+use crate::classify::ModelCard;
+use crate::entities::corpus::{read_cluener, read_msra, read_pd1998, Sentence};
+use crate::entities::scoring::{score_spans, SpanScores};
+use crate::entities::{EntityExtractor, EntityTagger, EntityType, TaggerOptions, TrainSentence};
+use crate::text::TextPipeline;
+
+const LEARNED: [EntityType; 3] = [EntityType::Person, EntityType::Org, EntityType::Location];
+
+#[derive(Args, Debug)]
+pub struct TrainEntitiesArgs {
+    /// The NER corpora folder (msra/, pd1998/, cluener/).
+    #[arg(long, default_value = "../shared/data/ner")]
+    ner_dir: PathBuf,
+    /// Output directory (model.bin + model.json).
+    #[arg(long, default_value = "models/entities")]
+    out: PathBuf,
+    /// Feature space is 2^bits buckets.
+    #[arg(long, default_value_t = 20)]
+    bits: u8,
+    #[arg(long, default_value_t = 1.0)]
+    alpha: f64,
+    #[arg(long, default_value_t = 150)]
+    max_iterations: u64,
+    /// Weight of CLUENER sentences (its conventions differ from MSRA's and People's Daily's).
+    #[arg(long, default_value_t = 0.5)]
+    cluener_weight: f32,
+    /// Weights below this magnitude are zeroed in the saved model.
+    #[arg(long, default_value_t = 1e-3)]
+    prune: f32,
+}
+
+#[derive(Args, Debug)]
+pub struct EvalEntitiesArgs {
+    #[arg(long, default_value = "../shared/data/ner")]
+    ner_dir: PathBuf,
+    /// Entity model directory.
+    #[arg(long, default_value = "models/entities")]
+    model: PathBuf,
+    /// Print one JSON object instead of tables.
+    #[arg(long)]
+    json: bool,
+    /// Only the MSRA test set (what CI checks).
+    #[arg(long)]
+    msra_only: bool,
+}
+
+struct Corpora {
+    msra_train: Vec<Sentence>,
+    msra_test: Vec<Sentence>,
+    pd_train: Vec<Sentence>,
+    pd_test: Vec<Sentence>,
+    cluener_train: Vec<Sentence>,
+    cluener_dev: Vec<Sentence>,
+}
+
+fn load_corpora(dir: &Path, msra_only: bool) -> Result<Corpora> {
+    anyhow::ensure!(
+        dir.is_dir(),
+        "{} not found: the NER corpora live in ../shared/data/ner",
+        dir.display()
+    );
+    let msra_test = read_msra(&dir.join("msra/msra_test_bio"))?;
+    if msra_only {
+        return Ok(Corpora {
+            msra_train: vec![],
+            msra_test,
+            pd_train: vec![],
+            pd_test: vec![],
+            cluener_train: vec![],
+            cluener_dev: vec![],
+        });
+    }
+    let (pd_train, pd_test) = read_pd1998(&dir.join("pd1998/199801.utf8.txt.gz"))?;
+    Ok(Corpora {
+        msra_train: read_msra(&dir.join("msra/msra_train_bio"))?,
+        msra_test,
+        pd_train,
+        pd_test,
+        cluener_train: read_cluener(&dir.join("cluener/train.json"))?,
+        cluener_dev: read_cluener(&dir.join("cluener/dev.json"))?,
+    })
+}
+
+pub fn run_train(a: TrainEntitiesArgs) -> Result<()> {
+    let started = Instant::now();
+    let c = load_corpora(&a.ner_dir, false)?;
+    let pipeline = TextPipeline::new()?;
+    let mut train: Vec<TrainSentence> = Vec::new();
+    for (set, w) in [
+        (&c.msra_train, 1.0),
+        (&c.pd_train, 1.0),
+        (&c.cluener_train, a.cluener_weight),
+    ] {
+        train.extend(set.iter().map(|s| TrainSentence {
+            text: &s.text,
+            spans: &s.spans,
+            weight: w,
+        }));
+    }
+    let opts = TaggerOptions {
+        bits: a.bits,
+        alpha: a.alpha,
+        max_iterations: a.max_iterations,
+        prune: a.prune,
+    };
+    tracing::info!(sentences = train.len(), "training the entity tagger");
+    let tagger = EntityTagger::train(
+        pipeline.tokenizer.jieba(),
+        &train,
+        &opts,
+        &indicatif::ProgressBar::hidden(),
+    )?;
+    let seconds = started.elapsed().as_secs_f64();
+    let sha = EntityExtractor::save_tagger(&tagger, &a.out)?;
+    let extractor = EntityExtractor::with_tagger(tagger);
+    let metrics = evaluate_all(&pipeline, &extractor, &c);
+    let mut details = Map::new();
+    details.insert("training".into(), json!({
+        "corpora": {
+            "msra_train": {"sentences": c.msra_train.len(), "file_sha256": file_hash(&a.ner_dir.join("msra/msra_train_bio"))?},
+            "pd1998_train": {"sentences": c.pd_train.len(), "note": "People's Daily Jan 1998 without 25-31 Jan (held out); nr/ns/nt POS tags as PERSON/LOCATION/ORG"},
+            "cluener_train": {"sentences": c.cluener_train.len(), "weight": a.cluener_weight, "note": "name→PERSON, organization/government/company→ORG, address→LOCATION"},
+        },
+        "licence": "MSRA and People's Daily 1998 are research corpora distributed without an explicit licence; CLUENER states none. Research use.",
+        "seconds": seconds,
+    }));
+    details.insert("hyperparameters".into(), serde_json::to_value(&opts)?);
+    details.insert("tags".into(), json!(EntityTagger::tag_names()));
+    details.insert("metrics".into(), metrics);
+    details.insert(
+        "pattern_types".into(),
+        json!(["DATE", "DOC_NUMBER", "PHONE", "EMAIL"]),
+    );
+    let card = ModelCard {
+        name: a
+            .out
+            .file_name()
+            .map(|n| n.to_string_lossy().into_owned())
+            .unwrap_or_else(|| "entities".into()),
+        kind: "entities".into(),
+        version: sha[..12].to_string(),
+        labels: EntityType::ALL
+            .iter()
+            .map(|t| t.as_str().to_string())
+            .collect(),
+        artifact_sha256: sha,
+        tool_version: format!("notice-svc {}", env!("CARGO_PKG_VERSION")),
+        details,
+    };
+    card.save(&a.out)?;
+    println!(
+        "{}",
+        serde_json::to_string_pretty(
+            &json!({"model": a.out, "version": card.version, "train_seconds": seconds, "metrics": card.details.get("metrics")})
+        )?
+    );
+    Ok(())
+}
+
+fn file_hash(p: &Path) -> Result<String> {
+    Ok(sha256_hex(
+        &std::fs::read(p).with_context(|| format!("reading {}", p.display()))?,
+    ))
+}
+
+/// Runs the whole extractor (normalisation, patterns, tagger) on each sentence and scores the
+/// learned types by exact span.
+pub fn evaluate(
+    pipeline: &TextPipeline,
+    extractor: &EntityExtractor,
+    sentences: &[Sentence],
+) -> (SpanScores, f64) {
+    let started = Instant::now();
+    let predicted: Vec<Vec<(usize, usize, EntityType)>> = sentences
+        .par_iter()
+        .map(|s| {
+            let norm = pipeline.normalizer.normalize(&s.text);
+            extractor
+                .extract(pipeline.tokenizer.jieba(), &s.text, &norm)
+                .into_iter()
+                .map(|e| (e.start, e.end, e.kind))
+                .collect()
+        })
+        .collect();
+    let secs = started.elapsed().as_secs_f64();
+    let chars: usize = sentences.iter().map(|s| s.text.chars().count()).sum();
+    let gold: Vec<_> = sentences.iter().map(|s| s.spans.clone()).collect();
+    (
+        score_spans(&gold, &predicted, &LEARNED),
+        chars as f64 / secs.max(1e-9),
+    )
+}
+
+fn evaluate_all(pipeline: &TextPipeline, extractor: &EntityExtractor, c: &Corpora) -> Value {
+    let mut out = Map::new();
+    for (name, set) in [
+        ("msra_test", &c.msra_test),
+        ("pd1998_heldout", &c.pd_test),
+        ("cluener_dev", &c.cluener_dev),
+    ] {
+        if set.is_empty() {
+            continue;
+        }
+        let (scores, chars_per_s) = evaluate(pipeline, extractor, set);
+        let mut v = serde_json::to_value(&scores).unwrap_or(Value::Null);
+        v["sentences"] = json!(set.len());
+        v["chars_per_second"] = json!(chars_per_s);
+        out.insert(name.into(), v);
+    }
+    Value::Object(out)
+}
+
+pub fn run_eval(a: EvalEntitiesArgs) -> Result<()> {
+    let c = load_corpora(&a.ner_dir, a.msra_only)?;
+    let pipeline = TextPipeline::new()?;
+    let extractor = EntityExtractor::load(&a.model)?;
+    let metrics = evaluate_all(&pipeline, &extractor, &c);
+    if a.json {
+        println!("{}", serde_json::to_string(&metrics)?);
+    } else {
+        for (name, set) in [
+            ("MSRA test", &c.msra_test),
+            ("People's Daily held-out days", &c.pd_test),
+            ("CLUENER dev (mapped)", &c.cluener_dev),
+        ] {
+            if !set.is_empty() {
+                let (scores, cps) = evaluate(&pipeline, &extractor, set);
+                println!(
+                    "== {name}: {} sentences, {:.0} chars/s\n{}",
+                    set.len(),
+                    cps,
+                    scores.table()
+                );
+            }
+        }
+    }
+    Ok(())
+}

@@ -115,6 +115,9 @@ struct ServeArgs {
     /// PEM private key for TLS (with --tls-cert).
     #[arg(long, requires = "tls_cert")]
     tls_key: Option<PathBuf>,
+    /// Serve Prometheus metrics on this address (HTTP, any path), e.g. 127.0.0.1:9090.
+    #[arg(long)]
+    metrics_addr: Option<SocketAddr>,
 }
 
 #[derive(Args, Debug)]
@@ -238,6 +241,7 @@ fn run_serve(a: ServeArgs) -> Result<()> {
         timeout: Duration::from_secs(a.timeout_secs),
         auth_token: a.auth_token,
         tls: a.tls_cert.zip(a.tls_key),
+        metrics_addr: a.metrics_addr,
     };
     let runtime = tokio::runtime::Runtime::new().context("starting the async runtime")?;
     runtime.block_on(serve(cfg, |addr| {

@@ -42,7 +42,7 @@ fn begin_of(kind: EntityType) -> Option<usize> {
 
 /// May tag `cur` follow tag `prev` (START for the first char)?
 fn allowed(prev: usize, cur: usize) -> bool {
-    cur == 0 || cur % 2 == 1 || (prev != START && prev != 0 && (prev + 1) / 2 == cur / 2)
+    cur == 0 || cur % 2 == 1 || (prev != START && prev != 0 && prev.div_ceil(2) == cur / 2)
 }
 
 /// A trained tagger.

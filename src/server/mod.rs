@@ -34,6 +34,8 @@ pub struct ServeConfig {
     pub auth_token: Option<String>,
     /// PEM certificate chain and key, for TLS.
     pub tls: Option<(PathBuf, PathBuf)>,
+    /// Where to serve Prometheus metrics over HTTP (`/metrics`), when set.
+    pub metrics_addr: Option<SocketAddr>,
 }
 
 #[derive(Debug, thiserror::Error)]
@@ -55,6 +57,8 @@ pub enum ServeError {
     Reflection(String),
     #[error("a start-up task failed: {0}")]
     Startup(String),
+    #[error("starting the metrics endpoint: {0}")]
+    Metrics(String),
 }
 
 /// Loads the models, binds, reports the bound address through `ready`, and serves until
@@ -74,6 +78,14 @@ pub async fn serve(cfg: ServeConfig, ready: impl FnOnce(SocketAddr)) -> Result<(
     let engine = tokio::task::spawn_blocking(move || Engine::load(&models, loader, limits))
         .await
         .map_err(|e| ServeError::Startup(e.to_string()))??;
+    if let Some(addr) = cfg.metrics_addr {
+        metrics_exporter_prometheus::PrometheusBuilder::new()
+            .with_http_listener(addr)
+            .install()
+            .map_err(|e| ServeError::Metrics(e.to_string()))?;
+        tracing::info!(%addr, "metrics on http://{addr}/metrics");
+    }
+    record_models(&engine);
     let engine = Arc::new(ArcSwap::from_pointee(engine));
     spawn_reloader(engine.clone(), pipeline);
 
@@ -135,6 +147,13 @@ pub async fn serve(cfg: ServeConfig, ready: impl FnOnce(SocketAddr)) -> Result<(
     Ok(())
 }
 
+/// Publishes the loaded model versions as a gauge (value 1 per name/version).
+fn record_models(engine: &Engine) {
+    for card in engine.cards() {
+        metrics::gauge!("notice_model_loaded", "model" => card.name.clone(), "version" => card.version.clone()).set(1.0);
+    }
+}
+
 fn check_token(req: Request<()>, token: Option<&str>) -> Result<Request<()>, Status> {
     let Some(token) = token else { return Ok(req) };
     let given = req
@@ -188,6 +207,7 @@ fn spawn_reloader(engine: Arc<ArcSwap<Engine>>, pipeline: Arc<TextPipeline>) {
             );
             match tokio::task::spawn_blocking(move || Engine::load(&dir, p, limits)).await {
                 Ok(Ok(new)) => {
+                    record_models(&new);
                     engine.store(Arc::new(new));
                     tracing::info!("models reloaded");
                 }

@@ -44,6 +44,55 @@ impl NoticeApi {
     }
 }
 
+/// Records one finished call: count by code, latency, and documents/bytes processed.
+fn observe<T>(
+    rpc: &'static str,
+    started: std::time::Instant,
+    bytes: usize,
+    result: &Result<T, Status>,
+) {
+    let code = match result {
+        Ok(_) => "OK".to_string(),
+        Err(s) => grpc_name(s.code()),
+    };
+    metrics::counter!("notice_requests_total", "rpc" => rpc, "code" => code).increment(1);
+    metrics::histogram!("notice_request_seconds", "rpc" => rpc)
+        .record(started.elapsed().as_secs_f64());
+    if result.is_ok() {
+        metrics::counter!("notice_documents_total", "rpc" => rpc).increment(1);
+        metrics::counter!("notice_bytes_total", "rpc" => rpc).increment(bytes as u64);
+    }
+}
+
+/// A stream item's document id and size, kept for its response and metrics.
+fn id_and_bytes<R: HasDocument>(r: &R) -> (String, usize) {
+    let doc = r.document();
+    (
+        doc.map(|d| d.id.clone()).unwrap_or_default(),
+        doc_bytes(doc),
+    )
+}
+
+trait HasDocument {
+    fn document(&self) -> Option<&proto::Document>;
+}
+
+impl HasDocument for proto::ClassifyRequest {
+    fn document(&self) -> Option<&proto::Document> {
+        self.document.as_ref()
+    }
+}
+
+impl HasDocument for proto::ExtractEntitiesRequest {
+    fn document(&self) -> Option<&proto::Document> {
+        self.document.as_ref()
+    }
+}
+
+fn doc_bytes(doc: Option<&proto::Document>) -> usize {
+    doc.map_or(0, |d| d.text.len() + d.title.len())
+}
+
 /// Maps engine errors to gRPC codes (the table in the README).
 fn status(e: EngineError) -> Status {
     let code = match &e {
@@ -177,8 +226,9 @@ impl NoticeApi {
     fn ordered_stream<Req, Resp>(
         &self,
         input: Streaming<Req>,
+        rpc: &'static str,
         work: fn(&Engine, Req) -> Result<Resp, Status>,
-        id_of: fn(&Req) -> String,
+        id_of: fn(&Req) -> (String, usize),
         failed: fn(String, proto::Error) -> Resp,
     ) -> ResponseStream<Resp>
     where
@@ -196,9 +246,12 @@ impl NoticeApi {
                         Ok(r) => r,
                         Err(s) => return Ok(failed(String::new(), item_error(&s))),
                     };
-                    let id = id_of(&req);
+                    let (id, bytes) = id_of(&req);
                     let _permit = permits.acquire_owned().await;
-                    match blocking(move || work(&engine, req)).await {
+                    let started = std::time::Instant::now();
+                    let result = blocking(move || work(&engine, req)).await;
+                    observe(rpc, started, bytes, &result);
+                    match result {
                         Ok(resp) => Ok(resp),
                         Err(s) => Ok(failed(id, item_error(&s))),
                     }
@@ -235,13 +288,9 @@ impl NoticeService for NoticeApi {
     ) -> Result<Response<Self::ClassifyStreamStream>, Status> {
         Ok(Response::new(self.ordered_stream(
             request.into_inner(),
+            "ClassifyStream",
             classify_one,
-            |r| {
-                r.document
-                    .as_ref()
-                    .map(|d| d.id.clone())
-                    .unwrap_or_default()
-            },
+            id_and_bytes,
             |id, error| proto::ClassifyResponse {
                 id,
                 predictions: Vec::new(),
@@ -274,13 +323,9 @@ impl NoticeService for NoticeApi {
     ) -> Result<Response<Self::ExtractEntitiesStreamStream>, Status> {
         Ok(Response::new(self.ordered_stream(
             request.into_inner(),
+            "ExtractEntitiesStream",
             extract_one,
-            |r| {
-                r.document
-                    .as_ref()
-                    .map(|d| d.id.clone())
-                    .unwrap_or_default()
-            },
+            id_and_bytes,
             |id, error| proto::ExtractEntitiesResponse {
                 id,
                 entities: Vec::new(),

@@ -11,10 +11,17 @@ fn generated_python_client_works() {
     let Some(python) = tool("NOTICE_SVC_PYTHON", "python") else {
         return;
     };
-    let server = Server::start(&[]);
+    let port = std::net::TcpListener::bind("127.0.0.1:0")
+        .unwrap()
+        .local_addr()
+        .unwrap()
+        .port()
+        .to_string();
+    let server = Server::start(&["--metrics-addr", &format!("127.0.0.1:{port}")]);
     let out = Command::new(python)
         .arg(repo().join("tests/python/client_test.py"))
         .arg(&server.addr)
+        .arg(&port)
         .output()
         .expect("run python");
     let text =

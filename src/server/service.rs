@@ -220,6 +220,30 @@ fn grpc_name(code: Code) -> String {
 }
 
 impl NoticeApi {
+    /// One unary call: a permit (or RESOURCE_EXHAUSTED), the work off the executor, metrics.
+    async fn unary<Req, Resp>(
+        &self,
+        rpc: &'static str,
+        req: Req,
+        work: fn(&Engine, Req) -> Result<Resp, Status>,
+    ) -> Result<Response<Resp>, Status>
+    where
+        Req: HasDocument + Send + 'static,
+        Resp: Send + 'static,
+    {
+        let started = std::time::Instant::now();
+        let (_, bytes) = id_and_bytes(&req);
+        let result = match self.permits.clone().try_acquire_owned() {
+            Ok(_permit) => {
+                let engine = self.engine.load_full();
+                blocking(move || work(&engine, req)).await
+            }
+            Err(_) => Err(self.overloaded()),
+        };
+        observe(rpc, started, bytes, &result);
+        result.map(Response::new)
+    }
+
     /// Answers a request stream in order with bounded parallelism; item failures become
     /// per-item errors. The response stream is pulled by the client, so a slow reader slows
     /// the work instead of growing a buffer; dropping it (cancellation) stops the work.
@@ -268,16 +292,8 @@ impl NoticeService for NoticeApi {
         &self,
         request: Request<proto::ClassifyRequest>,
     ) -> Result<Response<proto::ClassifyResponse>, Status> {
-        let _permit = self
-            .permits
-            .clone()
-            .try_acquire_owned()
-            .map_err(|_| self.overloaded())?;
-        let engine = self.engine.load_full();
-        let req = request.into_inner();
-        blocking(move || classify_one(&engine, req))
+        self.unary("Classify", request.into_inner(), classify_one)
             .await
-            .map(Response::new)
     }
 
     type ClassifyStreamStream = ResponseStream<proto::ClassifyResponse>;
@@ -303,16 +319,8 @@ impl NoticeService for NoticeApi {
         &self,
         request: Request<proto::ExtractEntitiesRequest>,
     ) -> Result<Response<proto::ExtractEntitiesResponse>, Status> {
-        let _permit = self
-            .permits
-            .clone()
-            .try_acquire_owned()
-            .map_err(|_| self.overloaded())?;
-        let engine = self.engine.load_full();
-        let req = request.into_inner();
-        blocking(move || extract_one(&engine, req))
+        self.unary("ExtractEntities", request.into_inner(), extract_one)
             .await
-            .map(Response::new)
     }
 
     type ExtractEntitiesStreamStream = ResponseStream<proto::ExtractEntitiesResponse>;

@@ -1,10 +1,14 @@
 """End-to-end with a Python client generated from proto/notice/v1/notice.proto by grpcio-tools.
 
-Usage: python client_test.py HOST:PORT   (exits non-zero on any failed check)
+Usage: python client_test.py HOST:PORT [METRICS_PORT]   (exits non-zero on any failed check)
+With METRICS_PORT, also checks that cancelling a stream (RST_STREAM) stops the server's work.
 """
+import itertools
 import pathlib
 import sys
 import tempfile
+import time
+import urllib.request
 
 from grpc_tools import protoc
 
@@ -23,7 +27,7 @@ def generate(out: str) -> None:
     assert rc == 0, f"protoc failed with {rc}"
 
 
-def main(addr: str) -> None:
+def main(addr: str, metrics_port: str = "") -> None:
     out = tempfile.mkdtemp()
     generate(out)
     sys.path.insert(0, out)
@@ -54,8 +58,29 @@ def main(addr: str) -> None:
             raise AssertionError("unknown model must fail")
         except grpc.RpcError as err:
             assert err.code() == grpc.StatusCode.NOT_FOUND, err
+        if metrics_port:
+            check_cancellation(stub, pb, metrics_port)
     print("python client: all checks passed")
 
 
+def stream_docs_done(metrics_port: str) -> float:
+    body = urllib.request.urlopen(f"http://127.0.0.1:{metrics_port}/metrics", timeout=10).read().decode()
+    return sum(float(line.rsplit(" ", 1)[1]) for line in body.splitlines()
+               if line.startswith("notice_documents_total") and "ClassifyStream" in line)
+
+
+def check_cancellation(stub, pb, metrics_port: str) -> None:
+    endless = (pb.ClassifyRequest(document=pb.Document(id=str(i), text=NOTICE)) for i in itertools.count())
+    call = stub.ClassifyStream(endless)
+    for _, _ in zip(range(20), call):
+        pass
+    call.cancel()
+    time.sleep(1.0)
+    before = stream_docs_done(metrics_port)
+    time.sleep(1.5)
+    after = stream_docs_done(metrics_port)
+    assert before >= 20 and before == after, f"work went on after cancel: {before} -> {after}"
+
+
 if __name__ == "__main__":
-    main(sys.argv[1])
+    main(*sys.argv[1:3])

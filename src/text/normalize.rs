@@ -87,13 +87,34 @@ impl Normalized {
 /// conversion dictionaries.
 pub struct Normalizer {
     t2s: OpenCC,
+    /// Bit per BMP char: does OpenCC change it on its own? Most notices are already simplified,
+    /// and this lets them skip the conversion, which costs more than tokenising.
+    convertible: Box<[u64; 1024]>,
 }
 
 impl Normalizer {
     pub fn new() -> Result<Self, TextError> {
         let t2s = OpenCC::from_config(BuiltinConfig::T2s)
             .map_err(|e| TextError::Dictionary(e.to_string()))?;
-        Ok(Self { t2s })
+        let mut convertible = Box::new([0u64; 1024]);
+        let mut buf = [0u8; 4];
+        for c in ('\u{3400}'..='\u{9FFF}').chain('\u{F900}'..='\u{FAFF}') {
+            let one: &str = c.encode_utf8(&mut buf);
+            if t2s.convert(one) != one {
+                convertible[c as usize / 64] |= 1 << (c as usize % 64);
+            }
+        }
+        Ok(Self { t2s, convertible })
+    }
+
+    /// Might OpenCC change `text`? Chars outside the BMP are checked by OpenCC itself.
+    /// (Phrase-only conversions of unchanged chars, such as 瞭解→了解, are skipped in text
+    /// that has no convertible char at all.)
+    fn needs_conversion(&self, text: &str) -> bool {
+        text.chars().any(|c| {
+            let i = c as usize;
+            i > 0xFFFF || self.convertible[i / 64] & (1 << (i % 64)) != 0
+        })
     }
 
     /// Normalises `raw`. Never fails: text that cannot be improved is passed through.
@@ -113,7 +134,7 @@ impl Normalizer {
     /// phrase tables almost never change length; when a line does, that line is converted one
     /// char at a time instead.
     fn to_simplified(&self, text: String) -> String {
-        if text.is_ascii() {
+        if !self.needs_conversion(&text) {
             return text;
         }
         let converted = self.t2s.convert(&text);
@@ -190,9 +211,14 @@ fn pinyin_artifact_len(rest: &[char]) -> Option<usize> {
     if open != '(' && open != '（' {
         return None;
     }
-    let close = rest.iter().take(9).position(|&c| c == ')' || c == '）')?;
-    let inner = &rest[1..close];
-    if inner.is_empty() || !inner.iter().all(|&c| is_pinyin_letter(c)) {
+    let close = rest.iter().take(11).position(|&c| c == ')' || c == '）')?;
+    // Broken converters sometimes pad the syllable: `(huì )`.
+    let inner: Vec<char> = rest[1..close]
+        .iter()
+        .copied()
+        .filter(|&c| c != ' ')
+        .collect();
+    if inner.is_empty() || inner.len() > 6 || !inner.iter().all(|&c| is_pinyin_letter(c)) {
         return None;
     }
     let toned = inner.iter().any(|&c| !c.is_ascii_lowercase());
@@ -277,6 +303,9 @@ mod tests {
             "实现了经济发展"
         );
         assert_eq!(norm("會議(yì)強調(diào)").as_str(), "会议强调");
+        assert_eq!(norm("全會(huì )精神").as_str(), "全会精神");
+        // Simplified text skips OpenCC but still gets the rest of normalisation.
+        assert_eq!(norm("国务院１２月").as_str(), "国务院12月");
     }
 
     #[test]

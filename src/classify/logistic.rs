@@ -285,6 +285,7 @@ pub(crate) struct Objective<'a> {
     /// Per-chunk gradient buffers, reused across evaluations: reallocating them each time
     /// cost more in page faults than the arithmetic.
     scratch: Mutex<Vec<Vec<f32>>>,
+    evaluations: std::sync::atomic::AtomicUsize,
 }
 
 impl<'a> Objective<'a> {
@@ -303,6 +304,7 @@ impl<'a> Objective<'a> {
             alpha,
             cache: Mutex::new(None),
             scratch: Mutex::new(Vec::new()),
+            evaluations: Default::default(),
         }
     }
 
@@ -314,6 +316,13 @@ impl<'a> Objective<'a> {
             }
         }
         let (loss, grad) = self.loss_grad(p);
+        let n = self
+            .evaluations
+            .fetch_add(1, std::sync::atomic::Ordering::Relaxed)
+            + 1;
+        if n % 10 == 0 {
+            tracing::info!(evaluations = n, loss, "fitting");
+        }
         *cache = Some((p.clone(), loss, grad.clone()));
         (loss, grad)
     }

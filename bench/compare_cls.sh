@@ -22,16 +22,20 @@ EVAL=$($BIN eval --json --model "$OUT/model" --data "$DATA" 2>/dev/null)
 
 .venv/bin/python - "$DATA" "$OUT/test.jsonl" <<'PY'
 import gzip, json, sys
+size = 0
 with gzip.open(sys.argv[1], "rt") as f, open(sys.argv[2], "w") as out:
     for line in f:
         r = json.loads(line)
         if r.get("split") == "test":
-            out.write(json.dumps({"id": r.get("id"), "title": r.get("title", ""), "text": r["text"]}, ensure_ascii=False) + "\n")
+            title = r.get("title") or ""
+            size += len((title + "\n" + r["text"]).encode())
+            out.write(json.dumps({"id": r.get("id"), "title": title, "text": r["text"]}, ensure_ascii=False) + "\n")
+open(sys.argv[2] + ".mb", "w").write(str(size / 1e6))
 PY
 mkdir -p "$OUT/models" && mv "$OUT/model" "$OUT/models/model" && OUT_MODELS="$OUT/models"
 S1=$(RAYON_NUM_THREADS=1 $BIN score --models "$OUT_MODELS" "$OUT/test.jsonl" -o "$OUT/s1.jsonl" 2>&1 | grep '^done')
 S2=$(RAYON_NUM_THREADS=2 $BIN score --models "$OUT_MODELS" "$OUT/test.jsonl" -o "$OUT/s2.jsonl" 2>&1 | grep '^done')
-MB=$(.venv/bin/python -c "import json,sys; print(sum(len((json.loads(l)['title'] or '')+chr(10)+json.loads(l)['text']).encode()) for l in open('$OUT/test.jsonl'))/1e6)")
+MB=$(cat "$OUT/test.jsonl.mb")
 
 # Server memory with this model loaded.
 $BIN serve --addr 127.0.0.1:0 --models "$OUT_MODELS" > "$OUT/serve.out" 2>/dev/null &

@@ -33,9 +33,12 @@ pub struct TrainEntitiesArgs {
     alpha: f64,
     #[arg(long, default_value_t = 150)]
     max_iterations: u64,
-    /// Weight of CLUENER sentences (its conventions differ from MSRA's and People's Daily's).
+    /// Weight of CLUENER sentences (its conventions differ from MSRA's and People's Daily's); 0 leaves them out.
     #[arg(long, default_value_t = 0.5)]
     cluener_weight: f32,
+    /// Weight of People's Daily 1998 sentences; 0 leaves them out.
+    #[arg(long, default_value_t = 1.0)]
+    pd_weight: f32,
     /// Weights below this magnitude are zeroed in the saved model.
     #[arg(long, default_value_t = 1e-3)]
     prune: f32,
@@ -130,7 +133,7 @@ pub fn run_train(a: TrainEntitiesArgs) -> Result<()> {
     details.insert("training".into(), json!({
         "corpora": {
             "msra_train": {"sentences": c.msra_train.len(), "file_sha256": file_hash(&a.ner_dir.join("msra/msra_train_bio"))?},
-            "pd1998_train": {"sentences": c.pd_train.len(), "note": "People's Daily Jan 1998 without 25-31 Jan (held out); nr/ns/nt POS tags as PERSON/LOCATION/ORG"},
+            "pd1998_train": {"sentences": c.pd_train.len(), "weight": a.pd_weight, "note": "People's Daily Jan 1998 without 25-31 Jan (held out); nr/ns/nt POS tags as PERSON/LOCATION/ORG"},
             "cluener_train": {"sentences": c.cluener_train.len(), "weight": a.cluener_weight, "note": "name→PERSON, organization/government/company→ORG, address→LOCATION"},
         },
         "licence": "MSRA and People's Daily 1998 are research corpora distributed without an explicit licence; CLUENER states none. Research use.",

@@ -10,8 +10,8 @@ use std::sync::Arc;
 use std::time::Duration;
 
 use arc_swap::ArcSwap;
-use tokio_stream::wrappers::TcpListenerStream;
 use tonic::codec::CompressionEncoding;
+use tonic::transport::server::TcpIncoming;
 use tonic::transport::{Identity, Server, ServerTlsConfig};
 use tonic::{Request, Status};
 
@@ -130,6 +130,8 @@ pub async fn serve(cfg: ServeConfig, ready: impl FnOnce(SocketAddr)) -> Result<(
         builder =
             builder.tls_config(ServerTlsConfig::new().identity(Identity::from_pem(cert, key)))?;
     }
+    // Small gRPC frames must not wait for delayed ACKs (Nagle): that alone costs ~40 ms.
+    let incoming = TcpIncoming::from(listener).with_nodelay(Some(true));
     health.set_serving::<NoticeServiceServer<NoticeApi>>().await;
     health
         .set_service_status("", tonic_health::ServingStatus::Serving)
@@ -141,7 +143,7 @@ pub async fn serve(cfg: ServeConfig, ready: impl FnOnce(SocketAddr)) -> Result<(
         .add_service(reflection_v1)
         .add_service(reflection_v1alpha)
         .add_service(notice)
-        .serve_with_incoming_shutdown(TcpListenerStream::new(listener), shutdown_signal())
+        .serve_with_incoming_shutdown(incoming, shutdown_signal())
         .await?;
     tracing::info!("shut down cleanly");
     Ok(())

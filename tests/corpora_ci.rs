@@ -1,0 +1,94 @@
+//! Checks on the public corpora in ../shared/data (skipped with a message when it is absent,
+//! failing under CI): the Fudan classifier benchmark and the shipped entity model on MSRA test.
+
+use std::path::PathBuf;
+use std::process::Command;
+
+fn shared(rel: &str) -> Option<PathBuf> {
+    let p = PathBuf::from(env!("CARGO_MANIFEST_DIR"))
+        .join("../shared/data")
+        .join(rel);
+    if p.exists() {
+        return Some(p);
+    }
+    assert!(
+        std::env::var_os("CI").is_none(),
+        "{} is missing in CI",
+        p.display()
+    );
+    eprintln!("SKIPPED: {} not found", p.display());
+    None
+}
+
+fn run_json(args: &[&std::ffi::OsStr]) -> serde_json::Value {
+    let out = Command::new(env!("CARGO_BIN_EXE_notice-svc"))
+        .args(args)
+        .output()
+        .unwrap();
+    assert!(
+        out.status.success(),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    let text = String::from_utf8_lossy(&out.stdout);
+    serde_json::from_str(text.trim()).unwrap_or_else(|e| panic!("{e}: {text}"))
+}
+
+/// Accuracy of the Python reference (jieba + scikit-learn) on the same split, measured by
+/// bench/compare_cls.sh (BENCHMARKS.md); the test fails one point below it.
+const FUDAN_REFERENCE_ACCURACY: f64 = 0.8448;
+
+#[test]
+fn fudan_train_then_eval_stays_within_a_point_of_the_reference() {
+    let Some(data) = shared("cls/fudan/fudan.jsonl.gz") else {
+        return;
+    };
+    let dir = tempfile::tempdir().unwrap();
+    let out = dir.path().join("fudan");
+    let d = data.as_os_str();
+    run_json(&[
+        "train".as_ref(),
+        "--data".as_ref(),
+        d,
+        "--out".as_ref(),
+        out.as_os_str(),
+        "--alpha".as_ref(),
+        "1.0".as_ref(),
+        "--max-iterations".as_ref(),
+        "100".as_ref(),
+    ]);
+    let m = run_json(&[
+        "eval".as_ref(),
+        "--json".as_ref(),
+        "--model".as_ref(),
+        out.as_os_str(),
+        "--data".as_ref(),
+        d,
+    ]);
+    let acc = m["accuracy"].as_f64().unwrap();
+    assert!(acc >= FUDAN_REFERENCE_ACCURACY - 0.01, "Fudan test accuracy {acc:.4} is more than a point below the reference {FUDAN_REFERENCE_ACCURACY}");
+}
+
+/// Exact-span F1 of the shipped entity model on the official MSRA test set, as recorded in
+/// BENCHMARKS.md, minus one point: a regression guard. (The goal of 0.90 is not reached yet.)
+const MSRA_F1_GUARD: f64 = 0.789;
+
+#[test]
+fn shipped_entity_model_holds_its_msra_test_f1() {
+    let Some(ner) = shared("ner") else { return };
+    let model = PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("models/entities");
+    let m = run_json(&[
+        "eval-entities".as_ref(),
+        "--json".as_ref(),
+        "--msra-only".as_ref(),
+        "--ner-dir".as_ref(),
+        ner.as_os_str(),
+        "--model".as_ref(),
+        model.as_os_str(),
+    ]);
+    let f1 = m["msra_test"]["overall"]["f1"].as_f64().unwrap();
+    assert!(
+        f1 >= MSRA_F1_GUARD,
+        "MSRA test F1 {f1:.4} below {MSRA_F1_GUARD}"
+    );
+}

@@ -38,6 +38,25 @@ pub struct ModelCard {
 }
 
 impl ModelCard {
+    /// A card for an artifact just written with checksum `sha256`; the version is derived from it.
+    pub fn new(
+        name: String,
+        kind: &str,
+        labels: Vec<String>,
+        sha256: String,
+        details: serde_json::Map<String, serde_json::Value>,
+    ) -> Self {
+        Self {
+            name,
+            kind: kind.into(),
+            version: sha256.chars().take(12).collect(),
+            labels,
+            artifact_sha256: sha256,
+            tool_version: format!("notice-svc {}", env!("CARGO_PKG_VERSION")),
+            details,
+        }
+    }
+
     pub fn load(dir: &Path) -> Result<Self, ArtifactError> {
         let path = dir.join(CARD_FILE);
         let text = std::fs::read_to_string(&path).map_err(|source| ArtifactError::Io {

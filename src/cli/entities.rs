@@ -146,22 +146,15 @@ pub fn run_train(a: TrainEntitiesArgs) -> Result<()> {
         "pattern_types".into(),
         json!(["DATE", "DOC_NUMBER", "PHONE", "EMAIL"]),
     );
-    let card = ModelCard {
-        name: a
-            .out
-            .file_name()
-            .map(|n| n.to_string_lossy().into_owned())
-            .unwrap_or_else(|| "entities".into()),
-        kind: "entities".into(),
-        version: sha[..12].to_string(),
-        labels: EntityType::ALL
-            .iter()
-            .map(|t| t.as_str().to_string())
-            .collect(),
-        artifact_sha256: sha,
-        tool_version: format!("notice-svc {}", env!("CARGO_PKG_VERSION")),
-        details,
-    };
+    let name = a
+        .out
+        .file_name()
+        .map_or_else(|| "entities".into(), |n| n.to_string_lossy().into_owned());
+    let labels = EntityType::ALL
+        .iter()
+        .map(|t| t.as_str().to_string())
+        .collect();
+    let card = ModelCard::new(name, "entities", labels, sha, details);
     card.save(&a.out)?;
     println!(
         "{}",

@@ -254,15 +254,7 @@ pub fn run_train(a: TrainArgs) -> Result<()> {
             json!({ a.eval_split.clone(): metrics_json(&pipeline, &model, &test_docs) }),
         );
     }
-    let card = ModelCard {
-        name,
-        kind: "classifier".into(),
-        version: sha[..12].to_string(),
-        labels: model.labels().to_vec(),
-        artifact_sha256: sha,
-        tool_version: format!("notice-svc {}", env!("CARGO_PKG_VERSION")),
-        details,
-    };
+    let card = ModelCard::new(name, "classifier", model.labels().to_vec(), sha, details);
     card.save(&a.out)?;
     println!(
         "{}",

@@ -323,7 +323,8 @@ proptest! {
                 .expect("group is closed");
             for j in i + 1..close {
                 prop_assert!(!kept[j]);
-                prop_assert!(orig[j].is_ascii_lowercase() || TONE_LETTERS.contains(orig[j]));
+                // Converters sometimes pad the syllable (`(huì )`): a space belongs to the group.
+                prop_assert!(orig[j].is_ascii_lowercase() || TONE_LETTERS.contains(orig[j]) || orig[j] == ' ');
             }
             prop_assert!(!kept[close]);
             i = close + 1;

@@ -13,6 +13,8 @@ fn main() -> Result<(), Box<dyn std::error::Error>> {
     tonic_prost_build::configure()
         .build_client(true)
         .build_server(true)
+        // Undecodable requests (invalid UTF-8…) are INVALID_ARGUMENT, not INTERNAL.
+        .codec_path("crate::codec::NoticeCodec")
         .compile_fds(fds)?;
     Ok(())
 }

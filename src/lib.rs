@@ -6,6 +6,7 @@
 pub mod artifact;
 pub mod classify;
 pub mod cli;
+mod codec;
 pub mod engine;
 pub mod entities;
 pub mod server;

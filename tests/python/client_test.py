@@ -53,6 +53,15 @@ def main(addr: str, metrics_port: str = "") -> None:
         assert [g.id for g in got] == [f"s{i}" for i in range(5)], got
         assert got[2].error.code == "INVALID_ARGUMENT" and not got[1].error.code, got
 
+        # Invalid UTF-8 in document.text, sent as raw bytes: the caller's error, not INTERNAL.
+        inner = bytes([0x12, 2, 0xFF, 0xFE])
+        raw = ch.unary_unary("/notice.v1.NoticeService/Classify")
+        try:
+            raw(bytes([0x0A, len(inner)]) + inner, timeout=30)
+            raise AssertionError("invalid UTF-8 must fail")
+        except grpc.RpcError as err:
+            assert err.code() == grpc.StatusCode.INVALID_ARGUMENT, err
+
         try:
             stub.Classify(pb.ClassifyRequest(document=pb.Document(text="通知"), models=["nope"]), timeout=30)
             raise AssertionError("unknown model must fail")

@@ -119,9 +119,9 @@ pub struct TrainArgs {
     dev_fraction: f64,
     #[arg(long, value_enum, default_value_t = ClassWeight::None)]
     class_weight: ClassWeight,
-    /// Use jieba words only (no Han character bigrams).
+    /// Add Han character bigrams to the jieba words (off by default: see docs/TOKENS.md).
     #[arg(long)]
-    no_bigrams: bool,
+    char_bigrams: bool,
     #[arg(long, default_value_t = 300)]
     max_iterations: u64,
     #[arg(long, default_value_t = 42)]
@@ -191,7 +191,7 @@ pub fn run_train(a: TrainArgs) -> Result<()> {
             sublinear_tf: true,
         },
         tokens: TokenOptions {
-            char_bigrams: !a.no_bigrams,
+            char_bigrams: a.char_bigrams,
         },
         alphas: a.alphas.clone(),
         dev_fraction: a.dev_fraction,

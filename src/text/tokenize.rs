@@ -1,8 +1,8 @@
 //! Normalised text → feature tokens for classification, and jieba access for the tagger.
 //!
 //! Tokens are jieba words minus the stop-list (`stopwords.txt`, data rather than code), plus,
-//! when the model asks for them, character bigrams of Han runs: they rescue short and noisy
-//! texts whose words jieba splits badly (see `docs/TOKENS.md` for the measurement).
+//! when a model asks for them, character bigrams of Han runs (off by default: measured in
+//! `docs/TOKENS.md`).
 
 use std::sync::LazyLock;
 
@@ -20,9 +20,13 @@ pub struct TokenOptions {
     pub char_bigrams: bool,
 }
 
+/// Words only by default: bigrams did not help the notice models and cost 5× the training
+/// time (docs/TOKENS.md).
 impl Default for TokenOptions {
     fn default() -> Self {
-        Self { char_bigrams: true }
+        Self {
+            char_bigrams: false,
+        }
     }
 }
 

@@ -54,16 +54,6 @@ impl SparseRows {
     pub fn is_empty(&self) -> bool {
         self.len() == 0
     }
-
-    /// The rows at `idx`, in that order.
-    pub fn select(&self, idx: &[usize]) -> Self {
-        let mut out = Self::new(self.n_features);
-        for &i in idx {
-            let (ind, val) = self.row(i);
-            out.push(ind, val);
-        }
-        out
-    }
 }
 
 impl Records for SparseRows {

@@ -127,10 +127,6 @@ impl EntityExtractor {
         artifact::write(&dir.join(MODEL_FILE), tagger)
     }
 
-    pub fn has_tagger(&self) -> bool {
-        self.tagger.is_some()
-    }
-
     /// Entities of `text` (the normalised form of `original`), sorted by start.
     pub fn extract(&self, jieba: &Jieba, original: &str, text: &Normalized) -> Vec<Entity> {
         let mut spans: Vec<Span> = find_patterns(text.as_str())

@@ -10,7 +10,7 @@ use std::sync::Arc;
 use crate::artifact::ArtifactError;
 use crate::classify::{argmax, ModelCard, NoticeClassifier, CARD_FILE};
 use crate::entities::{Entity, EntityExtractor, EntityType};
-use crate::text::{TextError, TextPipeline};
+use crate::text::{Normalized, TextError, TextPipeline, TokenOptions};
 
 /// Request limits enforced before any work is done.
 #[derive(Debug, Clone, Copy)]
@@ -218,21 +218,54 @@ impl Engine {
         let chosen = self.select(models)?;
         let title = self.pipeline.normalizer.normalize(doc.title);
         let text = self.pipeline.normalizer.normalize(doc.text);
-        let mut token_sets: Vec<(crate::text::TokenOptions, Vec<&str>)> = Vec::new();
+        Ok(self.predict(&chosen, &title, &text, top_k, explain))
+    }
+
+    /// Extracts entities of the given types (all when empty) from one document's text.
+    pub fn extract(&self, doc: DocInput, types: &[String]) -> Result<Vec<Entity>, EngineError> {
+        self.check(doc)?;
+        let wanted = parse_types(types)?;
+        let text = self.pipeline.normalizer.normalize(doc.text);
+        Ok(self.entities(doc.text, &text, &wanted))
+    }
+
+    /// Both answers for one document (every classifier, top 3, every entity type), normalising
+    /// it once: the batch path.
+    pub fn analyze(
+        &self,
+        doc: DocInput,
+    ) -> Result<(Vec<ModelPrediction>, Vec<Entity>), EngineError> {
+        self.check(doc)?;
+        let chosen = self.select(&[])?;
+        let title = self.pipeline.normalizer.normalize(doc.title);
+        let text = self.pipeline.normalizer.normalize(doc.text);
+        let predictions = self.predict(&chosen, &title, &text, 3, false);
+        Ok((predictions, self.entities(doc.text, &text, &[])))
+    }
+
+    /// Scores normalised text with each chosen model; tokens are computed once per distinct
+    /// token configuration.
+    fn predict(
+        &self,
+        chosen: &[&LoadedClassifier],
+        title: &Normalized,
+        text: &Normalized,
+        top_k: usize,
+        explain: bool,
+    ) -> Vec<ModelPrediction> {
+        let mut token_sets: Vec<(TokenOptions, Vec<&str>)> = Vec::new();
         let mut out = Vec::with_capacity(chosen.len());
         for c in chosen {
             let opts = c.model.token_options();
-            let tokens = match token_sets.iter().position(|(o, _)| *o == opts) {
-                Some(i) => &token_sets[i].1,
+            let i = match token_sets.iter().position(|(o, _)| *o == opts) {
+                Some(i) => i,
                 None => {
-                    token_sets.push((
-                        opts,
-                        NoticeClassifier::tokens(&self.pipeline, opts, &title, &text),
-                    ));
-                    &token_sets[token_sets.len() - 1].1
+                    let tokens = NoticeClassifier::tokens(&self.pipeline, opts, title, text);
+                    token_sets.push((opts, tokens));
+                    token_sets.len() - 1
                 }
             };
-            let row = c.model.features(tokens);
+            let row = c.model.features(&token_sets[i].1);
             let probs = c.model.probabilities(&row);
             let mut ranked: Vec<(String, f32)> = c
                 .model
@@ -255,26 +288,27 @@ impl Engine {
                 explanation,
             });
         }
-        Ok(out)
+        out
     }
 
-    /// Extracts entities of the given types (all when empty) from one document's text.
-    pub fn extract(&self, doc: DocInput, types: &[String]) -> Result<Vec<Entity>, EngineError> {
-        self.check(doc)?;
-        let wanted: Vec<EntityType> = types
-            .iter()
-            .map(|t| {
-                t.parse::<EntityType>()
-                    .map_err(EngineError::UnknownEntityType)
-            })
-            .collect::<Result<_, _>>()?;
-        let text = self.pipeline.normalizer.normalize(doc.text);
+    /// Entities of normalised `text` (of `original`), kept to `wanted` types unless empty.
+    fn entities(&self, original: &str, text: &Normalized, wanted: &[EntityType]) -> Vec<Entity> {
         let mut entities = self
             .extractor
-            .extract(self.pipeline.tokenizer.jieba(), doc.text, &text);
+            .extract(self.pipeline.tokenizer.jieba(), original, text);
         if !wanted.is_empty() {
             entities.retain(|e| wanted.contains(&e.kind));
         }
-        Ok(entities)
+        entities
     }
+}
+
+fn parse_types(types: &[String]) -> Result<Vec<EntityType>, EngineError> {
+    types
+        .iter()
+        .map(|t| {
+            t.parse::<EntityType>()
+                .map_err(EngineError::UnknownEntityType)
+        })
+        .collect()
 }

@@ -1,24 +1,11 @@
 //! Checks on the public corpora in ../shared/data (skipped with a message when it is absent,
 //! failing under CI): the Fudan classifier benchmark and the shipped entity model on MSRA test.
 
-use std::path::PathBuf;
+mod common;
+
 use std::process::Command;
 
-fn shared(rel: &str) -> Option<PathBuf> {
-    let p = PathBuf::from(env!("CARGO_MANIFEST_DIR"))
-        .join("../shared/data")
-        .join(rel);
-    if p.exists() {
-        return Some(p);
-    }
-    assert!(
-        std::env::var_os("CI").is_none(),
-        "{} is missing in CI",
-        p.display()
-    );
-    eprintln!("SKIPPED: {} not found", p.display());
-    None
-}
+use common::{repo, shared_data as shared};
 
 fn run_json(args: &[&std::ffi::OsStr]) -> serde_json::Value {
     let out = Command::new(env!("CARGO_BIN_EXE_notice-svc"))
@@ -76,7 +63,7 @@ const MSRA_F1_GUARD: f64 = 0.789;
 #[test]
 fn shipped_entity_model_holds_its_msra_test_f1() {
     let Some(ner) = shared("ner") else { return };
-    let model = PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("models/entities");
+    let model = repo().join("models/entities");
     let m = run_json(&[
         "eval-entities".as_ref(),
         "--json".as_ref(),

@@ -1,12 +1,12 @@
 //! The shipped models are what their cards say: the artifact checksum matches, the labels are
 //! the taxonomy's, and re-evaluating on the committed test split reproduces the card's metrics.
 
-use std::path::{Path, PathBuf};
-use std::process::Command;
+mod common;
 
-fn repo() -> PathBuf {
-    PathBuf::from(env!("CARGO_MANIFEST_DIR"))
-}
+use std::path::Path;
+
+use common::{repo, shared_data};
+use std::process::Command;
 
 fn card(model: &str) -> serde_json::Value {
     let text = std::fs::read_to_string(repo().join("models").join(model).join("model.json"))
@@ -54,15 +54,9 @@ fn walk(p: &Path) -> u64 {
 
 #[test]
 fn shipped_classifiers_reproduce_their_test_metrics() {
-    let pool = repo().join("../shared/data/notices/pool.jsonl.gz");
-    if !pool.exists() {
-        assert!(
-            std::env::var_os("CI").is_none(),
-            "../shared/data is missing in CI"
-        );
-        eprintln!("SKIPPED: ../shared/data/notices/pool.jsonl.gz not found");
+    let Some(pool) = shared_data("notices/pool.jsonl.gz") else {
         return;
-    }
+    };
     for (model, n_labels) in [("topic", 17), ("genre", 7)] {
         let c = card(model);
         assert_eq!(c["labels"].as_array().unwrap().len(), n_labels);

@@ -87,17 +87,24 @@ fn score_line(engine: &Engine, task: Task, line: &str, lineno: usize) -> Value {
         text: row.get("text").and_then(Value::as_str).unwrap_or(""),
     };
     let mut out = json!({"id": id});
-    let result = (|| -> Result<(), crate::engine::EngineError> {
-        if task != Task::Extract {
-            let preds = engine.classify(doc, &[], 3, false)?;
-            out["predictions"] = preds.iter().map(|p| json!({"model": p.model, "model_version": p.version,
-                "labels": p.labels.iter().map(|(l, s)| json!({"label": l, "probability": s})).collect::<Vec<_>>()})).collect();
-        }
-        if task != Task::Classify {
-            out["entities"] = engine.extract(doc, &[])?.iter().map(entity_json).collect();
-        }
-        Ok(())
-    })();
+    let predictions_json = |preds: &[crate::engine::ModelPrediction]| -> Value {
+        preds.iter().map(|p| json!({"model": p.model, "model_version": p.version,
+            "labels": p.labels.iter().map(|(l, s)| json!({"label": l, "probability": s})).collect::<Vec<_>>()})).collect()
+    };
+    let entities_json = |found: &[Entity]| -> Value { found.iter().map(entity_json).collect() };
+    let result = match task {
+        Task::Classify => engine
+            .classify(doc, &[], 3, false)
+            .map(|p| out["predictions"] = predictions_json(&p)),
+        Task::Extract => engine
+            .extract(doc, &[])
+            .map(|e| out["entities"] = entities_json(&e)),
+        // One normalisation for both answers.
+        Task::Both => engine.analyze(doc).map(|(p, e)| {
+            out["predictions"] = predictions_json(&p);
+            out["entities"] = entities_json(&e);
+        }),
+    };
     if let Err(e) = result {
         out["error"] = json!({"code": "INVALID_ARGUMENT", "message": e.to_string()});
     }

@@ -64,6 +64,22 @@ impl Drop for Server {
     }
 }
 
+/// A file under ../shared/data: its path, or None with a clear message. Under CI a missing
+/// file fails the test.
+pub fn shared_data(rel: &str) -> Option<PathBuf> {
+    let p = repo().join("../shared/data").join(rel);
+    if p.exists() {
+        return Some(p);
+    }
+    assert!(
+        std::env::var_os("CI").is_none(),
+        "{} is missing in CI",
+        p.display()
+    );
+    eprintln!("SKIPPED: {} not found", p.display());
+    None
+}
+
 /// A tool the test needs: its path, or None with a clear message. Under CI a missing tool fails.
 pub fn tool(env_var: &str, name: &str) -> Option<PathBuf> {
     let found = std::env::var_os(env_var)

@@ -3,23 +3,7 @@
 
 mod common;
 
-use std::process::Command;
-
-use common::{repo, shared_data as shared};
-
-fn run_json(args: &[&std::ffi::OsStr]) -> serde_json::Value {
-    let out = Command::new(env!("CARGO_BIN_EXE_notice-svc"))
-        .args(args)
-        .output()
-        .unwrap();
-    assert!(
-        out.status.success(),
-        "{}",
-        String::from_utf8_lossy(&out.stderr)
-    );
-    let text = String::from_utf8_lossy(&out.stdout);
-    serde_json::from_str(text.trim()).unwrap_or_else(|e| panic!("{e}: {text}"))
-}
+use common::{repo, run_json, shared_data as shared};
 
 /// Accuracy of the Python reference (jieba + scikit-learn) on the same split, measured by
 /// bench/compare_cls.sh (BENCHMARKS.md); the test fails one point below it.

@@ -5,8 +5,7 @@ mod common;
 
 use std::path::Path;
 
-use common::{repo, shared_data};
-use std::process::Command;
+use common::{repo, run_json, shared_data};
 
 fn card(model: &str) -> serde_json::Value {
     let text = std::fs::read_to_string(repo().join("models").join(model).join("model.json"))
@@ -60,31 +59,33 @@ fn shipped_classifiers_reproduce_their_test_metrics() {
     for (model, n_labels) in [("topic", 17), ("genre", 7)] {
         let c = card(model);
         assert_eq!(c["labels"].as_array().unwrap().len(), n_labels);
-        let out = Command::new(env!("CARGO_BIN_EXE_notice-svc"))
-            .args([
-                "eval",
-                "--json",
-                "--split",
-                "test",
-                "--exclude-label",
-                "out_of_scope",
-                "--label-field",
-                model,
-                "--data",
-            ])
-            .arg(&pool)
-            .arg("--labels")
-            .arg(repo().join("data/notices/labels.jsonl"))
-            .arg("--model")
-            .arg(repo().join("models").join(model))
-            .output()
-            .unwrap();
-        assert!(
-            out.status.success(),
-            "{}",
-            String::from_utf8_lossy(&out.stderr)
+        let (labels, model_dir) = (
+            repo().join("data/notices/labels.jsonl"),
+            repo().join("models").join(model),
         );
-        let m: serde_json::Value = serde_json::from_slice(&out.stdout).unwrap();
+        let flags = [
+            "eval",
+            "--json",
+            "--split",
+            "test",
+            "--exclude-label",
+            "out_of_scope",
+            "--label-field",
+            model,
+            "--data",
+        ];
+        let args: Vec<&std::ffi::OsStr> = flags
+            .iter()
+            .map(|a| a.as_ref())
+            .chain([
+                pool.as_os_str(),
+                "--labels".as_ref(),
+                labels.as_os_str(),
+                "--model".as_ref(),
+                model_dir.as_os_str(),
+            ])
+            .collect();
+        let m = run_json(&args);
         let recorded = &c["metrics"]["test"];
         for key in ["accuracy", "macro_f1"] {
             let (now, then) = (m[key].as_f64().unwrap(), recorded[key].as_f64().unwrap());

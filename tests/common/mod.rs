@@ -80,6 +80,21 @@ pub fn shared_data(rel: &str) -> Option<PathBuf> {
     None
 }
 
+/// Runs the `notice-svc` binary with `args`; it must succeed and print one JSON value.
+pub fn run_json(args: &[&std::ffi::OsStr]) -> serde_json::Value {
+    let out = Command::new(env!("CARGO_BIN_EXE_notice-svc"))
+        .args(args)
+        .output()
+        .unwrap();
+    assert!(
+        out.status.success(),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    let text = String::from_utf8_lossy(&out.stdout);
+    serde_json::from_str(text.trim()).unwrap_or_else(|e| panic!("{e}: {text}"))
+}
+
 /// A tool the test needs: its path, or None with a clear message. Under CI a missing tool fails.
 pub fn tool(env_var: &str, name: &str) -> Option<PathBuf> {
     let found = std::env::var_os(env_var)

@@ -219,3 +219,46 @@ async fn bearer_token_is_enforced_when_configured() {
         .insert("authorization", "Bearer s3cret".parse().unwrap());
     assert!(c.list_models(req).await.is_ok());
 }
+
+#[tokio::test(flavor = "multi_thread")]
+async fn request_ids_are_echoed_and_logged() {
+    let logs = tempfile::NamedTempFile::new().unwrap();
+    let mut server = Server::start_with_logs(&["--log-json"], logs.reopen().unwrap());
+    let mut c = client(&server).await;
+
+    let mut bad = tonic::Request::new(ClassifyRequest {
+        document: doc("doc-9", NOTICE),
+        models: vec!["no-such-model".into()],
+        top_k: 0,
+        explain: false,
+    });
+    bad.metadata_mut()
+        .insert("x-request-id", "caller-id-42".parse().unwrap());
+    let status = c.classify(bad).await.unwrap_err();
+    assert_eq!(status.code(), Code::NotFound);
+    let echoed = status.metadata().get("x-request-id").unwrap();
+    assert_eq!(echoed.to_str().unwrap(), "caller-id-42");
+
+    let ok = c
+        .classify(ClassifyRequest {
+            document: doc("doc-10", NOTICE),
+            models: vec![],
+            top_k: 0,
+            explain: false,
+        })
+        .await
+        .unwrap();
+    let minted = ok.metadata().get("x-request-id").unwrap().to_str().unwrap();
+    assert!(!minted.is_empty() && minted != "caller-id-42");
+
+    assert!(server.terminate().success());
+    let text = std::fs::read_to_string(logs.path()).unwrap();
+    let line = text
+        .lines()
+        .find(|l| l.contains("caller-id-42"))
+        .unwrap_or_else(|| panic!("no log line carries the request id:\n{text}"));
+    let json: serde_json::Value = serde_json::from_str(line).unwrap();
+    assert_eq!(json["fields"]["code"], "NOT_FOUND", "{line}");
+    assert_eq!(json["fields"]["doc_id"], "doc-9", "{line}");
+    assert_eq!(json["span"]["rpc"], "Classify", "{line}");
+}

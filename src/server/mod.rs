@@ -2,6 +2,7 @@
 //! gzip, message-size and concurrency limits, optional TLS and bearer token, SIGHUP reload and
 //! graceful shutdown on SIGTERM/SIGINT.
 
+mod request_id;
 mod service;
 
 use std::net::SocketAddr;

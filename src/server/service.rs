@@ -7,6 +7,9 @@ use arc_swap::ArcSwap;
 use futures::{Stream, StreamExt};
 use tokio::sync::Semaphore;
 use tonic::{Code, Request, Response, Status, Streaming};
+use tracing::{Instrument, Span};
+
+use super::request_id;
 
 use crate::engine::{DocInput, Engine, EngineError, ModelPrediction};
 use crate::entities::Entity;
@@ -106,16 +109,34 @@ fn status(e: EngineError) -> Status {
     Status::new(code, e.to_string())
 }
 
-/// Runs CPU work off the async executor; a panic becomes INTERNAL and is logged.
+/// Runs CPU work off the async executor inside the call's span; a panic becomes INTERNAL and
+/// is logged with the request id.
 async fn blocking<T: Send + 'static>(
+    span: Span,
     f: impl FnOnce() -> Result<T, Status> + Send + 'static,
 ) -> Result<T, Status> {
-    match tokio::task::spawn_blocking(f).await {
+    let inner = span.clone();
+    match tokio::task::spawn_blocking(move || inner.in_scope(f)).await {
         Ok(r) => r,
         Err(e) => {
-            tracing::error!(error = %e, "request handler panicked");
+            span.in_scope(|| tracing::error!(error = %e, "request handler panicked"));
             Err(Status::internal("internal error while processing this document (logged on the server); other documents are unaffected"))
         }
+    }
+}
+
+/// Logs a failed call or item in the current span. Overload is only counted (metrics): logging
+/// every rejection would add load exactly when the server has none to spare.
+fn log_failure(status: &Status, doc_id: &str) {
+    let code = grpc_name(status.code());
+    match status.code() {
+        Code::ResourceExhausted => {
+            tracing::debug!(%code, doc_id, message = status.message(), "rejected")
+        }
+        Code::Internal | Code::Unknown => {
+            tracing::error!(%code, doc_id, message = status.message(), "failed")
+        }
+        _ => tracing::info!(%code, doc_id, message = status.message(), "rejected"),
     }
 }
 
@@ -224,7 +245,7 @@ impl NoticeApi {
     async fn unary<Req, Resp>(
         &self,
         rpc: &'static str,
-        req: Req,
+        request: Request<Req>,
         work: fn(&Engine, Req) -> Result<Resp, Status>,
     ) -> Result<Response<Resp>, Status>
     where
@@ -232,16 +253,22 @@ impl NoticeApi {
         Resp: Send + 'static,
     {
         let started = std::time::Instant::now();
-        let (_, bytes) = id_and_bytes(&req);
+        let request_id = request_id::of(&request);
+        let span = tracing::info_span!("call", rpc, request_id = %request_id);
+        let req = request.into_inner();
+        let (doc_id, bytes) = id_and_bytes(&req);
         let result = match self.permits.clone().try_acquire_owned() {
             Ok(_permit) => {
                 let engine = self.engine.load_full();
-                blocking(move || work(&engine, req)).await
+                blocking(span.clone(), move || work(&engine, req)).await
             }
             Err(_) => Err(self.overloaded()),
         };
         observe(rpc, started, bytes, &result);
-        result.map(Response::new)
+        if let Err(s) = &result {
+            span.in_scope(|| log_failure(s, &doc_id));
+        }
+        request_id::attach(result.map(Response::new), &request_id)
     }
 
     /// Answers a request stream in order with bounded parallelism; item failures become
@@ -250,6 +277,7 @@ impl NoticeApi {
     fn ordered_stream<Req, Resp>(
         &self,
         input: Streaming<Req>,
+        span: Span,
         rpc: &'static str,
         work: fn(&Engine, Req) -> Result<Resp, Status>,
         id_of: fn(&Req) -> (String, usize),
@@ -265,21 +293,29 @@ impl NoticeApi {
             .map(move |item| {
                 let engine = engine.load_full();
                 let permits = permits.clone();
+                let item_span = span.clone();
                 async move {
                     let req = match item {
                         Ok(r) => r,
-                        Err(s) => return Ok(failed(String::new(), item_error(&s))),
+                        Err(s) => {
+                            log_failure(&s, "");
+                            return Ok(failed(String::new(), item_error(&s)));
+                        }
                     };
                     let (id, bytes) = id_of(&req);
                     let _permit = permits.acquire_owned().await;
                     let started = std::time::Instant::now();
-                    let result = blocking(move || work(&engine, req)).await;
+                    let result = blocking(item_span, move || work(&engine, req)).await;
                     observe(rpc, started, bytes, &result);
                     match result {
                         Ok(resp) => Ok(resp),
-                        Err(s) => Ok(failed(id, item_error(&s))),
+                        Err(s) => {
+                            log_failure(&s, &id);
+                            Ok(failed(id, item_error(&s)))
+                        }
                     }
                 }
+                .instrument(span.clone())
             })
             .buffered(self.stream_parallelism);
         Box::pin(out)
@@ -292,8 +328,7 @@ impl NoticeService for NoticeApi {
         &self,
         request: Request<proto::ClassifyRequest>,
     ) -> Result<Response<proto::ClassifyResponse>, Status> {
-        self.unary("Classify", request.into_inner(), classify_one)
-            .await
+        self.unary("Classify", request, classify_one).await
     }
 
     type ClassifyStreamStream = ResponseStream<proto::ClassifyResponse>;
@@ -302,8 +337,11 @@ impl NoticeService for NoticeApi {
         &self,
         request: Request<Streaming<proto::ClassifyRequest>>,
     ) -> Result<Response<Self::ClassifyStreamStream>, Status> {
-        Ok(Response::new(self.ordered_stream(
+        let request_id = request_id::of(&request);
+        let span = tracing::info_span!("call", rpc = "ClassifyStream", request_id = %request_id);
+        let stream = self.ordered_stream(
             request.into_inner(),
+            span,
             "ClassifyStream",
             classify_one,
             id_and_bytes,
@@ -312,15 +350,15 @@ impl NoticeService for NoticeApi {
                 predictions: Vec::new(),
                 error: Some(error),
             },
-        )))
+        );
+        request_id::attach(Ok(Response::new(stream)), &request_id)
     }
 
     async fn extract_entities(
         &self,
         request: Request<proto::ExtractEntitiesRequest>,
     ) -> Result<Response<proto::ExtractEntitiesResponse>, Status> {
-        self.unary("ExtractEntities", request.into_inner(), extract_one)
-            .await
+        self.unary("ExtractEntities", request, extract_one).await
     }
 
     type ExtractEntitiesStreamStream = ResponseStream<proto::ExtractEntitiesResponse>;
@@ -329,8 +367,12 @@ impl NoticeService for NoticeApi {
         &self,
         request: Request<Streaming<proto::ExtractEntitiesRequest>>,
     ) -> Result<Response<Self::ExtractEntitiesStreamStream>, Status> {
-        Ok(Response::new(self.ordered_stream(
+        let request_id = request_id::of(&request);
+        let span =
+            tracing::info_span!("call", rpc = "ExtractEntitiesStream", request_id = %request_id);
+        let stream = self.ordered_stream(
             request.into_inner(),
+            span,
             "ExtractEntitiesStream",
             extract_one,
             id_and_bytes,
@@ -339,7 +381,8 @@ impl NoticeService for NoticeApi {
                 entities: Vec::new(),
                 error: Some(error),
             },
-        )))
+        );
+        request_id::attach(Ok(Response::new(stream)), &request_id)
     }
 
     async fn list_models(

@@ -18,12 +18,17 @@ pub fn repo() -> PathBuf {
 
 impl Server {
     pub fn start(extra: &[&str]) -> Server {
+        Self::start_with_logs(extra, Stdio::inherit())
+    }
+
+    /// Starts the server with its stderr (the logs) sent to `logs`.
+    pub fn start_with_logs(extra: &[&str], logs: impl Into<Stdio>) -> Server {
         let mut child = Command::new(env!("CARGO_BIN_EXE_notice-svc"))
             .args(["serve", "--addr", "127.0.0.1:0", "--models"])
             .arg(repo().join("models"))
             .args(extra)
             .stdout(Stdio::piped())
-            .stderr(Stdio::inherit())
+            .stderr(logs)
             .spawn()
             .expect("start notice-svc");
         let stdout = child.stdout.take().expect("stdout");

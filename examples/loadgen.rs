@@ -2,7 +2,11 @@
 //! server and reports requests/s and latency percentiles (HDR histogram) per concurrency and
 //! document size.
 //!
-//! `cargo run --release --example loadgen -- [ADDR] [SECONDS]` (default 127.0.0.1:50051, 10 s)
+//! `cargo run --release --example loadgen -- [ADDR] [SECONDS] [--only BYTES:CONCURRENCY]`
+//! (default 127.0.0.1:50051, 10 s, the whole table: 1 KB and 8 KB × concurrency 1/16/64/256;
+//! `--only 1024:64` runs one row, e.g. for a soak).
+//! `cargo run --release --example loadgen -- --write-bodies DIR` writes the gRPC-framed 1 KB
+//! and 8 KB Classify requests (`classify-1k.bin`, `classify-8k.bin`) for `h2load -d`.
 //! Documents are real notices from ../shared/data (a built-in notice when it is absent),
 //! cut or repeated to 1 KB and 8 KB of UTF-8.
 
@@ -78,14 +82,7 @@ async fn run(
             let mut hist = Histogram::<u64>::new(3).unwrap();
             let (mut errors, mut i) = (0usize, t);
             while Instant::now() < deadline {
-                let req = ClassifyRequest {
-                    document: Some(Document {
-                        id: i.to_string(),
-                        text: docs[i % docs.len()].clone(),
-                        title: String::new(),
-                    }),
-                    ..Default::default()
-                };
+                let req = request(i, &docs[i % docs.len()]);
                 let t0 = Instant::now();
                 match client.classify(req).await {
                     Ok(_) => hist.record(t0.elapsed().as_micros() as u64).unwrap_or(()),
@@ -110,29 +107,75 @@ async fn run(
     )
 }
 
+fn request(id: usize, text: &str) -> ClassifyRequest {
+    ClassifyRequest {
+        document: Some(Document {
+            id: id.to_string(),
+            text: text.to_string(),
+            title: String::new(),
+        }),
+        ..Default::default()
+    }
+}
+
+/// One request per size in gRPC's length-prefixed framing (flag byte 0, big-endian length).
+fn write_bodies(dir: &str, corpus: &str) {
+    use prost::Message;
+    std::fs::create_dir_all(dir).expect("create body dir");
+    for (bytes, name) in [(1024, "classify-1k.bin"), (8192, "classify-8k.bin")] {
+        let msg = request(0, &documents(corpus, bytes, 1)[0]).encode_to_vec();
+        let mut framed = vec![0u8];
+        framed.extend((msg.len() as u32).to_be_bytes());
+        framed.extend(msg);
+        std::fs::write(format!("{dir}/{name}"), framed).expect("write body");
+    }
+}
+
 #[tokio::main]
 async fn main() {
-    let args: Vec<String> = std::env::args().collect();
+    let mut args: Vec<String> = std::env::args().skip(1).collect();
+    let flag = |args: &mut Vec<String>, name: &str| -> Option<String> {
+        let i = args.iter().position(|a| a == name)?;
+        let value = args.get(i + 1).cloned();
+        args.drain(i..(i + 2).min(args.len()));
+        value
+    };
+    let corpus = corpus();
+    if let Some(dir) = flag(&mut args, "--write-bodies") {
+        write_bodies(&dir, &corpus);
+        return;
+    }
+    let only = flag(&mut args, "--only").map(|o| {
+        let (b, c) = o.split_once(':').expect("--only BYTES:CONCURRENCY");
+        (
+            b.parse::<usize>().expect("BYTES"),
+            c.parse::<usize>().expect("CONCURRENCY"),
+        )
+    });
     let addr = args
-        .get(1)
+        .first()
         .cloned()
         .unwrap_or_else(|| "127.0.0.1:50051".into());
-    let secs: u64 = args.get(2).and_then(|s| s.parse().ok()).unwrap_or(10);
-    let corpus = corpus();
+    let secs: u64 = args.get(1).and_then(|s| s.parse().ok()).unwrap_or(10);
+    let rows: Vec<(usize, usize)> = match only {
+        Some(row) => vec![row],
+        None => [1024, 8192]
+            .into_iter()
+            .flat_map(|b| [1, 16, 64, 256].map(|c| (b, c)))
+            .collect(),
+    };
     println!("| doc size | concurrency | requests/s | p50 ms | p99 ms | p99.9 ms | errors |");
     println!("|---|---|---|---|---|---|---|");
-    for bytes in [1024, 8192] {
+    for (bytes, concurrency) in rows {
         let docs = documents(&corpus, bytes, 256);
-        for concurrency in [1, 16, 64, 256] {
-            let (rps, h, errors) = run(&addr, &docs, concurrency, secs).await;
-            let ms = |q: f64| h.value_at_quantile(q) as f64 / 1000.0;
-            println!(
-                "| {} KB | {concurrency} | {rps:.0} | {:.2} | {:.2} | {:.2} | {errors} |",
-                bytes / 1024,
-                ms(0.5),
-                ms(0.99),
-                ms(0.999)
-            );
-        }
+        let (rps, h, errors) = run(&addr, &docs, concurrency, secs).await;
+        let ms = |q: f64| h.value_at_quantile(q) as f64 / 1000.0;
+        println!(
+            "| {} KB | {concurrency} | {rps:.0} | {:.2} | {:.2} | {:.2} | {errors} |",
+            bytes / 1024,
+            ms(0.5),
+            ms(0.99),
+            ms(0.999)
+        );
     }
 }

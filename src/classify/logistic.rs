@@ -72,7 +72,10 @@ impl Records for SparseRows {
 pub struct SoftmaxRegression {
     pub alpha: f64,
     pub max_iterations: u64,
+    /// Stop when the gradient's L2 norm per unit of row weight falls below this.
     pub gradient_tolerance: f64,
+    /// Stop when one iteration lowers the loss per unit of row weight by less than this.
+    pub cost_tolerance: f64,
     /// Number of classes; `None` takes the largest target + 1.
     pub n_classes: Option<usize>,
     /// Warm start: parameters of an earlier fit with the same shape.
@@ -85,6 +88,7 @@ impl Default for SoftmaxRegression {
             alpha: 1.0,
             max_iterations: 300,
             gradient_tolerance: 1e-4,
+            cost_tolerance: 1e-9,
             n_classes: None,
             initial: None,
         }
@@ -241,8 +245,14 @@ impl Fit<SparseRows, Array1<usize>, LogisticError> for SoftmaxRegression {
             Some(m) if m.n_features == x.n_features && m.n_classes == k => m.to_params(),
             _ => Array1::zeros((x.n_features + 1) * k),
         };
+        // The loss is a sum over rows, so tolerances given per unit of row weight (as
+        // scikit-learn's, whose loss is a mean) scale with the total weight.
+        let total_weight = weights
+            .as_ref()
+            .map_or(x.len() as f64, |w| w.iter().map(|&v| f64::from(v)).sum());
         let solver = LBFGS::new(MoreThuenteLineSearch::new(), 10)
-            .with_tolerance_grad(self.gradient_tolerance)
+            .with_tolerance_grad(self.gradient_tolerance * total_weight)
+            .and_then(|s| s.with_tolerance_cost(self.cost_tolerance * total_weight))
             .map_err(|e| LogisticError::Solver(e.to_string()))?;
         let result = Executor::new(problem, solver)
             .configure(|s| s.param(init).max_iters(self.max_iterations))
@@ -256,25 +266,63 @@ impl Fit<SparseRows, Array1<usize>, LogisticError> for SoftmaxRegression {
     }
 }
 
-/// Rows are split into this many fixed chunks for the parallel gradient, so the summation order
+/// Rows are split into this many fixed chunks for the parallel loss, so the summation order
 /// (and hence the fitted model) does not depend on the number of threads.
 const CHUNKS: usize = 8;
 
+/// Features per parallel task in the gradient pass.
+const FEATURE_BLOCK: usize = 1024;
+
 /// Parameters with the loss and gradient found there.
 type Evaluation = (Array1<f64>, f64, Array1<f64>);
+
+/// The columns of a [`SparseRows`] (CSC). The gradient is summed feature by feature over it:
+/// every sum then has one fixed order whatever the thread count, and no per-thread copies of
+/// the (features × classes) gradient have to be zeroed and added up at each evaluation.
+struct Columns {
+    indptr: Vec<usize>,
+    rows: Vec<u32>,
+    values: Vec<f32>,
+}
+
+impl Columns {
+    fn of(x: &SparseRows) -> Self {
+        let mut indptr = vec![0usize; x.n_features + 1];
+        for &j in &x.indices {
+            indptr[j as usize + 1] += 1;
+        }
+        for j in 0..x.n_features {
+            indptr[j + 1] += indptr[j];
+        }
+        let mut next = indptr.clone();
+        let (mut rows, mut values) = (vec![0u32; x.indices.len()], vec![0f32; x.indices.len()]);
+        for i in 0..x.len() {
+            let (ind, val) = x.row(i);
+            for (&j, &v) in ind.iter().zip(val) {
+                let at = &mut next[j as usize];
+                rows[*at] = i as u32;
+                values[*at] = v;
+                *at += 1;
+            }
+        }
+        Self {
+            indptr,
+            rows,
+            values,
+        }
+    }
+}
 
 /// The regularised negative log-likelihood; evaluates loss and gradient in one pass and caches
 /// them, because L-BFGS's line search asks for both at the same point.
 pub(crate) struct Objective<'a> {
     x: &'a SparseRows,
+    columns: Columns,
     y: &'a [usize],
     weights: Option<&'a [f32]>,
     k: usize,
     alpha: f64,
     cache: Mutex<Option<Evaluation>>,
-    /// Per-chunk gradient buffers, reused across evaluations: reallocating them each time
-    /// cost more in page faults than the arithmetic.
-    scratch: Mutex<Vec<Vec<f32>>>,
     evaluations: std::sync::atomic::AtomicUsize,
 }
 
@@ -288,12 +336,12 @@ impl<'a> Objective<'a> {
     ) -> Self {
         Self {
             x,
+            columns: Columns::of(x),
             y,
             weights,
             k,
             alpha,
             cache: Mutex::new(None),
-            scratch: Mutex::new(Vec::new()),
             evaluations: Default::default(),
         }
     }
@@ -311,53 +359,58 @@ impl<'a> Objective<'a> {
             .fetch_add(1, std::sync::atomic::Ordering::Relaxed)
             + 1;
         if n % 10 == 0 {
-            tracing::info!(evaluations = n, loss, "fitting");
+            let grad_norm = grad.dot(&grad).sqrt();
+            tracing::info!(evaluations = n, loss, grad_norm, "fitting");
         }
         *cache = Some((p.clone(), loss, grad.clone()));
         (loss, grad)
     }
 
+    /// Two passes: rows → per-row residuals `sᵢ·(softmax − onehot)` and losses; then
+    /// columns → the weight gradient `Xᵀ·R + αW`, feature by feature.
     pub(crate) fn loss_grad(&self, p: &Array1<f64>) -> (f64, Array1<f64>) {
         let (d, k, n) = (self.x.n_features, self.k, self.x.len());
-        // The pass over the data runs in f32: it is bound by memory traffic over the weights,
-        // and f32 halves it. Losses and the final gradient sum are accumulated in f64.
+        // The row pass runs in f32: it is bound by memory traffic over the weights, and f32
+        // halves it. Losses and gradient sums are accumulated in f64.
         let theta: Vec<f32> = p.iter().map(|&v| v as f32).collect();
+        let mut resid = vec![0f32; n * k];
         let per = n.div_ceil(CHUNKS);
-        let mut buffers =
-            std::mem::take(&mut *self.scratch.lock().unwrap_or_else(|e| e.into_inner()));
-        buffers.resize_with(CHUNKS, || vec![0.0; (d + 1) * k]);
-        let losses: Vec<f64> = buffers
-            .par_iter_mut()
+        let losses: Vec<f64> = resid
+            .par_chunks_mut(per * k)
             .enumerate()
-            .map(|(c, grad)| {
-                grad.iter_mut().for_each(|g| *g = 0.0);
-                self.chunk_loss_grad(&theta, c * per..((c + 1) * per).min(n), grad)
-            })
+            .map(|(c, r)| self.residuals(&theta, c * per, r))
             .collect();
         let mut loss: f64 = losses.iter().sum();
-        let mut grad: Vec<f64> = buffers[0].iter().map(|&v| v as f64).collect();
-        for b in &buffers[1..] {
-            grad.iter_mut().zip(b).for_each(|(a, &v)| *a += v as f64);
-        }
-        *self.scratch.lock().unwrap_or_else(|e| e.into_inner()) = buffers;
-        for (g, &w) in grad.iter_mut().zip(p.iter()).take(d * k) {
-            loss += 0.5 * self.alpha * w * w;
-            *g += self.alpha * w;
+
+        let mut grad = vec![0f64; (d + 1) * k];
+        let (weights, bias) = grad.split_at_mut(d * k);
+        let owned;
+        let params = match p.as_slice() {
+            Some(s) => s,
+            None => {
+                owned = p.to_vec();
+                &owned
+            }
+        };
+        let squares: Vec<f64> = weights
+            .par_chunks_mut(FEATURE_BLOCK * k)
+            .enumerate()
+            .map(|(b, g)| self.weight_gradient(params, &resid, b * FEATURE_BLOCK, g))
+            .collect();
+        loss += 0.5 * self.alpha * squares.iter().sum::<f64>();
+        for r in resid.chunks_exact(k) {
+            bias.iter_mut().zip(r).for_each(|(g, &v)| *g += v as f64);
         }
         (loss, Array1::from(grad))
     }
 
-    /// Adds the loss gradient of `rows` into `grad`; returns their loss.
-    fn chunk_loss_grad(
-        &self,
-        theta: &[f32],
-        rows: std::ops::Range<usize>,
-        grad: &mut [f32],
-    ) -> f64 {
+    /// Residuals of the rows starting at `first` (one row of `k` per chunk of `out`); returns
+    /// their loss.
+    fn residuals(&self, theta: &[f32], first: usize, out: &mut [f32]) -> f64 {
         let (d, k) = (self.x.n_features, self.k);
         let mut loss = 0.0;
-        let mut z = vec![0.0f32; k];
-        for i in rows {
+        for (r, z) in out.chunks_exact_mut(k).enumerate() {
+            let i = first + r;
             let (ind, val) = self.x.row(i);
             z.copy_from_slice(&theta[d * k..]);
             for (&j, &x) in ind.iter().zip(val) {
@@ -374,17 +427,29 @@ impl<'a> Objective<'a> {
             for (c, zc) in z.iter_mut().enumerate() {
                 *zc = s * ((*zc - lse).exp() - if c == y { 1.0 } else { 0.0 });
             }
-            for (&j, &x) in ind.iter().zip(val) {
-                let g = &mut grad[j as usize * k..(j as usize + 1) * k];
-                for (gc, &dc) in g.iter_mut().zip(&z) {
-                    *gc += x * dc;
-                }
-            }
-            for (gb, &dc) in grad[d * k..].iter_mut().zip(&z) {
-                *gb += dc;
-            }
         }
         loss
+    }
+
+    /// Gradient rows of the features starting at `first` (one row of `k` per chunk of `out`),
+    /// regularisation included; returns their squared weights.
+    fn weight_gradient(&self, params: &[f64], resid: &[f32], first: usize, out: &mut [f64]) -> f64 {
+        let (k, cols) = (self.k, &self.columns);
+        let mut squares = 0.0;
+        for (f, g) in out.chunks_exact_mut(k).enumerate() {
+            let j = first + f;
+            for at in cols.indptr[j]..cols.indptr[j + 1] {
+                let (i, v) = (cols.rows[at] as usize, cols.values[at] as f64);
+                for (gc, &rc) in g.iter_mut().zip(&resid[i * k..(i + 1) * k]) {
+                    *gc += v * rc as f64;
+                }
+            }
+            for (gc, &w) in g.iter_mut().zip(&params[j * k..(j + 1) * k]) {
+                *gc += self.alpha * w;
+                squares += w * w;
+            }
+        }
+        squares
     }
 }
 

@@ -8,6 +8,8 @@
 use rustc_hash::FxHashMap;
 use serde::{Deserialize, Serialize};
 
+use crate::text::is_stopword;
+
 /// Vocabulary controls.
 #[derive(Debug, Clone, Copy, Serialize, Deserialize, PartialEq)]
 pub struct TfidfConfig {
@@ -43,7 +45,7 @@ pub struct TfidfVectorizer {
 }
 
 impl TfidfVectorizer {
-    /// Learns the vocabulary from each document's distinct terms.
+    /// Learns the vocabulary from each document's distinct terms; stop-words never enter it.
     pub fn fit<'a, I>(docs: I, config: TfidfConfig) -> Self
     where
         I: IntoIterator<Item = &'a [(String, u32)]>,
@@ -52,7 +54,7 @@ impl TfidfVectorizer {
         let mut n_docs = 0usize;
         for doc in docs {
             n_docs += 1;
-            for (term, _) in doc {
+            for (term, _) in doc.iter().filter(|(t, _)| !is_stopword(t)) {
                 *df.entry(term.as_str()).or_default() += 1;
             }
         }

@@ -268,8 +268,16 @@ pub fn run_train(a: TrainArgs) -> Result<()> {
 
 /// Overall metrics plus the same per group (source), as stored in cards and printed by `eval`.
 fn metrics_json(pipeline: &TextPipeline, model: &NoticeClassifier, docs: &[LabelledDoc]) -> Value {
+    let started = std::time::Instant::now();
     let m = evaluate_docs(pipeline, model, docs);
+    let seconds = started.elapsed().as_secs_f64();
     let mut v = serde_json::to_value(&m).unwrap_or(Value::Null);
+    // Prediction speed on in-memory documents (title + "\n" + text bytes, as the Python
+    // reference counts them), on the rayon pool (RAYON_NUM_THREADS=1 for one thread).
+    let bytes: usize = docs.iter().map(|d| d.title.len() + 1 + d.text.len()).sum();
+    v["predict_seconds"] = json!(seconds);
+    v["predict_docs_per_s"] = json!(docs.len() as f64 / seconds);
+    v["predict_mb_per_s"] = json!(bytes as f64 / 1e6 / seconds);
     let mut groups: Vec<String> = docs.iter().filter_map(|d| d.group.clone()).collect();
     groups.sort();
     groups.dedup();

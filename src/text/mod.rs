@@ -7,7 +7,7 @@ mod tokenize;
 
 pub(crate) use normalize::is_han;
 pub use normalize::{Normalized, Normalizer};
-pub use tokenize::{TokenOptions, Tokenizer};
+pub use tokenize::{is_stopword, TokenOptions, Tokenizer};
 
 /// Errors building the text pipeline (request-time normalisation cannot fail).
 #[derive(Debug, thiserror::Error)]

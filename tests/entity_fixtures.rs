@@ -117,10 +117,11 @@ fn extractor_finds_the_hand_annotated_entities() {
         precision >= 0.97,
         "pattern layer precision {precision:.3} below 0.97"
     );
-    // Bare years (`2020年`) are annotated in the fixtures but not matched by the patterns.
+    // Measured 0.934 (71 of 76); the misses are event names (`2·3`, `9·13`), a year written
+    // without 年, and two numbers the extractor does not take for phones.
     assert!(
-        recall >= 0.70,
-        "pattern layer recall {recall:.3} below 0.70"
+        recall >= 0.90,
+        "pattern layer recall {recall:.3} below 0.90"
     );
     for t in ["PERSON", "ORG", "LOCATION"] {
         let (gold, _, correct) = by_type.get(t).copied().unwrap_or_default();

@@ -480,6 +480,8 @@ static DATE_RE: LazyLock<Regex> = LazyLock::new(|| {
             r"(?P<y1>[0-9]{{4}})年[ ]?(?P<m1>[0-9]{{1,2}})月(?:[ ]?(?P<d1>[0-9]{{1,2}})日)?",
             r"|(?P<y2>[0-9]{{4}})(?P<s1>[-/.])(?P<m2>[0-9]{{1,2}})(?P<s2>[-/.])(?P<d2>[0-9]{{1,2}})",
             r"|(?P<y3>[〇零○一二三四五六七八九]{{4}})年(?P<m3>{cn_m})月(?:(?P<d3>{cn_d})日)?",
+            r"|(?P<y7>[0-9]{{4}})年度?",
+            r"|(?P<m8>[0-9]{{1,2}})月份",
             r"|(?P<m4>[0-9]{{1,2}})月[ ]?(?P<d4>[0-9]{{1,2}})日",
             r"|(?P<m5>{cn_m})月(?P<d5>{cn_d})日",
             r"|(?P<d6>[0-9]{{1,2}})日",
@@ -602,6 +604,10 @@ fn find_dates(text: &str, out: &mut Vec<Cand>) {
         if chinese && prev.and_then(cn_digit).is_some() {
             continue;
         }
+        // `2019-2021年`: half of a range whose first year has no 年; not a date of its own.
+        if c.name("y7").is_some() && matches!(prev, Some('-' | '—' | '–' | '~' | '～')) {
+            continue;
+        }
         let next = next_char(text, end);
         if numeric {
             // `2020.02.25.1`, `2020-02-251`: part of something longer.
@@ -717,6 +723,22 @@ fn parse_date_head(c: &Captures<'_>, text: &str, start: usize) -> Option<(DateVa
             Some(d) => Some(cn_small(d)?),
             None => None,
         };
+    } else if let Some(y) = cap(c, "y7") {
+        // A year on its own (`2020年`, `2020年度`) is an explicit date; normalised to `2020`.
+        let y = num(y)?;
+        if !(1800..=2199).contains(&y) {
+            return None;
+        }
+        val.year = Some(YearRef::Explicit(y));
+        return Some((val, false, false));
+    } else if let Some(m) = cap(c, "m8") {
+        // A month on its own (`4月份`), in the document's year.
+        let m = num(m)?;
+        if !(1..=12).contains(&m) || preceded_by_every(text, start) {
+            return None;
+        }
+        val.month = Some(m);
+        return Some((val, false, false));
     } else if let Some(m) = cap(c, "m4") {
         if preceded_by_every(text, start) {
             return None;
@@ -843,7 +865,8 @@ fn iso_date(v: &DateVal, doc_year: Option<i32>) -> String {
         (None, Some(m), Some(d)) => format!("--{m:02}-{d:02}"),
         (_, None, Some(d)) => format!("---{d:02}"),
         (None, Some(m), None) => format!("--{m:02}"),
-        (_, None, None) => String::new(),
+        (Some(y), None, None) => format!("{y:04}"),
+        (None, None, None) => String::new(),
     };
     if let Some((h, mi, sec)) = v.time {
         s.push_str(&format!("T{h:02}:{mi:02}"));
@@ -858,13 +881,15 @@ fn iso_date(v: &DateVal, doc_year: Option<i32>) -> String {
 // PHONE
 // ---------------------------------------------------------------------------------------------
 
-/// Phone shapes: mobile, landline with area code (separated), 400/800, short hotline.
+/// Phone shapes: mobile, landline with area code (separated), 400/800, a local number without
+/// area code, short hotline.
 static PHONE_RE: LazyLock<Regex> = LazyLock::new(|| {
     Regex::new(concat!(
         r"(?P<mob>1[3-9][0-9]{9}|1[3-9][0-9]-[0-9]{4}-[0-9]{4})",
         r"|(?:\((?P<ac1>0[0-9]{2,3})\)[ \-]?|(?P<ac2>0[0-9]{2,3})(?:[ ]?[\-—–][ ]?|[ ]))(?P<local>[1-9][0-9]{6,7})",
         r"|(?P<svc>[48]00)(?P<sep>[\- ])(?P<svc2>[0-9]{3})[\- ](?P<svc3>[0-9]{4})",
         r"|(?P<svcc>[48]00[0-9]{7})",
+        r"|(?P<bare>[2-9][0-9]{6,7})",
         r"|(?P<hot>[0-9]{3,5})",
     ))
     .expect("valid phone regex")
@@ -888,13 +913,13 @@ const PHONE_KEYWORDS: &[&str] = &["热线", "电话", "拨打", "举报"];
 
 /// What may stand between a keyword and a hotline (`举报电话:`, `热线”和“`, `拨打110或`).
 static HOTLINE_GAP_RE: LazyLock<Regex> = LazyLock::new(|| {
-    Regex::new(r#"^(?:[ \t:：()（）“”"'、,，/]|号码|为|是|或|和|及|拨打|热线|电话|举报|投诉|咨询|服务|监督|专线|求助|报警|政务|市民|便民|[0-9]{3,5})*$"#)
+    Regex::new(r#"^(?:[ \t:：()（）“”"'、,，/]|号码|为|是|或|和|及|拨打|热线|电话|举报|投诉|咨询|服务|监督|专线|求助|报警|政务|市民|便民|[0-9]{3,8})*$"#)
         .expect("valid gap regex")
 });
 
 /// The hotline just before a list separator at the end of the text searched.
 static HOTLINE_LIST_RE: LazyLock<Regex> = LazyLock::new(|| {
-    Regex::new(r"(?:^|[^0-9])([0-9]{3,5})[ ]?(?:、|,|，|/|或|和|及)[ ]?$").expect("valid regex")
+    Regex::new(r"(?:^|[^0-9])([0-9]{3,8})[ ]?(?:、|,|，|/|或|和|及)[ ]?$").expect("valid regex")
 });
 
 /// How many chars a hotline may sit after its keyword.
@@ -961,6 +986,12 @@ fn find_phones(text: &str, out: &mut Vec<Cand>) {
                 continue;
             }
             svcc.to_string()
+        } else if let Some(bare) = cap(&c, "bare") {
+            // A landline without its area code (`电话：88267810`) only right after a keyword.
+            if next.is_some_and(is_unit_char) || !keyword_before(text, start) {
+                continue;
+            }
+            bare.to_string()
         } else if let Some(hot) = cap(&c, "hot") {
             if !HOTLINES.contains(&hot)
                 || next.is_some_and(is_unit_char)
@@ -1031,7 +1062,9 @@ fn keyword_before(text: &str, start: usize) -> bool {
         }
         match HOTLINE_LIST_RE.captures(tail) {
             Some(c) => match (c.get(0), c.get(1)) {
-                (Some(all), Some(prev)) if HOTLINES.contains(&prev.as_str()) => {
+                (Some(all), Some(prev))
+                    if HOTLINES.contains(&prev.as_str()) || prev.as_str().len() >= 7 =>
+                {
                     start = lo + all.start();
                 }
                 _ => return false,
@@ -1389,6 +1422,20 @@ mod tests {
         assert_eq!(of_kind(t, Date)[0].1, "2020-03-05");
         let t = "5日上午 2022年3月1日";
         assert_eq!(of_kind(t, Date)[0].1, "---05");
+        let t = "2019年3月27日发布。4月份起";
+        assert_eq!(of_kind(t, Date)[1], ("4月份".into(), "2019-04".into()));
+    }
+
+    #[test]
+    fn date_bare_years() {
+        one("2020年是决胜之年", Date, "2020年", "2020");
+        one("2020年度考核", Date, "2020年度", "2020");
+        let got = of_kind("2019年至2020年", Date);
+        assert_eq!(got.len(), 2, "{got:?}");
+        none("每月份");
+        none("13月份");
+        none("1200年");
+        none("12020年");
     }
 
     #[test]
@@ -1456,6 +1503,11 @@ mod tests {
         one("投诉举报电话:12315", Phone, "12315", "12315");
         one("设立举报电话:12369,接受", Phone, "12369", "12369");
         one("服务电话 110。", Phone, "110", "110");
+        one("联系电话：88267810", Phone, "88267810", "88267810");
+        let got = of_kind("联系电话:88267810、88300973。", Phone);
+        assert_eq!(got.len(), 2, "{got:?}");
+        none("共计88267810元");
+        none("编号88267810");
         let got = of_kind("如有疑问,请及时拨打96110或110进行咨询", Phone);
         assert_eq!(
             got,

@@ -51,7 +51,7 @@ impl Default for TrainOptions {
             tokens: TokenOptions::default(),
             alphas: vec![1.0, 0.3, 0.1],
             dev_fraction: 0.1,
-            class_weight: ClassWeight::None,
+            class_weight: ClassWeight::Balanced,
             max_iterations: 300,
             prune: 1e-4,
             seed: 42,

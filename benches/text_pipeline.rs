@@ -6,6 +6,10 @@
 //! sources. Throughput is reported in bytes of *raw* input for every group, so the MB/s figures
 //! compare directly. Without the data the benchmark prints a notice and exits 0.
 //!
+//! A plain `cargo bench` (no filter, no profiling) first also times whole passes of normalisation
+//! and tokenisation (bigrams off) in alternation and prints their ratio: on a shared machine,
+//! load then falls on both alike.
+//!
 //! `cargo bench --bench text_pipeline`; results in `docs/BENCH_TEXT.md`.
 
 use std::collections::BTreeMap;
@@ -13,7 +17,7 @@ use std::fs::File;
 use std::hint::black_box;
 use std::io::{BufRead, BufReader};
 use std::path::{Path, PathBuf};
-use std::time::Duration;
+use std::time::{Duration, Instant};
 
 use criterion::{Criterion, Throughput};
 use flate2::read::GzDecoder;
@@ -83,6 +87,9 @@ fn bench(c: &mut Criterion, docs: &[String]) {
         chars
     );
     let normalized: Vec<Normalized> = docs.iter().map(|d| normalizer.normalize(d)).collect();
+    if std::env::args().skip(1).all(|a| a == "--bench") {
+        print_interleaved_ratio(docs, &normalizer, &tokenizer, &normalized);
+    }
     let throughput = Throughput::Bytes(bytes as u64);
 
     let mut g = c.benchmark_group("normalize");
@@ -129,6 +136,41 @@ fn bench(c: &mut Criterion, docs: &[String]) {
         })
     });
     g.finish();
+}
+
+/// Whole passes of normalisation and of tokenisation (bigrams off), alternated: the ratio of the
+/// totals.
+fn print_interleaved_ratio(
+    docs: &[String],
+    normalizer: &Normalizer,
+    tokenizer: &Tokenizer,
+    normalized: &[Normalized],
+) {
+    const ROUNDS: u32 = 20;
+    let (mut norm, mut tok) = (Duration::ZERO, Duration::ZERO);
+    let mut out = Vec::new();
+    for _ in 0..ROUNDS {
+        let t = Instant::now();
+        for d in docs {
+            black_box(normalizer.normalize(black_box(d)));
+        }
+        norm += t.elapsed();
+        let t = Instant::now();
+        for n in normalized {
+            out.clear();
+            tokenizer.feature_tokens(black_box(n), TokenOptions::default(), &mut out);
+            black_box(&out);
+        }
+        tok += t.elapsed();
+    }
+    let ms = |d: Duration| d.as_secs_f64() * 1e3 / f64::from(ROUNDS);
+    println!(
+        "interleaved, {ROUNDS} rounds: normalise {:.1} ms, tokenise (bigrams off) {:.1} ms per pass; \
+         normalise/tokenise = {:.3}",
+        ms(norm),
+        ms(tok),
+        norm.as_secs_f64() / tok.as_secs_f64()
+    );
 }
 
 fn main() {

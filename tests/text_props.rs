@@ -3,7 +3,10 @@
 //! char it claims, nothing but controls and pinyin garbles is dropped, and simplified and
 //! traditional renderings of real notices give the same feature tokens.
 //!
-//! Run with `cargo test --release --test text_props` (256 cases per property).
+//! Run with `cargo test --release --test text_props` (256 cases per property); add
+//! `-- --ignored` to check script conversion against OpenCC on every doc of the shared pool.
+
+mod common;
 
 use std::ops::Range;
 use std::sync::LazyLock;
@@ -296,6 +299,7 @@ proptest! {
     }
 
     /// Only zero-width chars, CR before LF, and `(pīnyīn)` garbles after a Han char are dropped.
+    /// Zero-width chars in between do not matter, and full-width forms count as their ASCII.
     #[test]
     fn only_controls_and_pinyin_garbles_are_dropped(raw in raw_text()) {
         let n = norm(&raw);
@@ -304,6 +308,7 @@ proptest! {
         for i in 0..n.char_len() {
             kept[n.to_original(i..i + 1).start] = true;
         }
+        let visible = |k: &usize| !ZERO_WIDTH.contains(&orig[*k]);
         let mut i = 0;
         while i < orig.len() {
             if kept[i] {
@@ -311,20 +316,23 @@ proptest! {
                 continue;
             }
             let c = orig[i];
-            if ZERO_WIDTH.contains(&c) || (c == '\r' && orig.get(i + 1) == Some(&'\n')) {
+            let next = (i + 1..orig.len()).find(visible);
+            if ZERO_WIDTH.contains(&c) || (c == '\r' && next.is_some_and(|k| orig[k] == '\n')) {
                 i += 1;
                 continue;
             }
             // Otherwise it must be a whole bracketed pinyin group right after a kept Han char.
-            prop_assert!(i > 0 && kept[i - 1] && is_han(orig[i - 1]), "dropped {:?} at {} in {:?}", c, i, raw);
-            prop_assert!(c == '(' || c == '（', "dropped {:?} at {}", c, i);
+            let before = (0..i).rev().find(visible);
+            prop_assert!(before.is_some_and(|k| kept[k] && is_han(orig[k])), "dropped {:?} at {} in {:?}", c, i, raw);
+            prop_assert!(fold_ref(c) == '(', "dropped {:?} at {}", c, i);
             let close = (i + 1..orig.len())
-                .find(|&j| orig[j] == ')' || orig[j] == '）')
+                .find(|&j| fold_ref(orig[j]) == ')')
                 .expect("group is closed");
             for j in i + 1..close {
                 prop_assert!(!kept[j]);
                 // Converters sometimes pad the syllable (`(huì )`): a space belongs to the group.
-                prop_assert!(orig[j].is_ascii_lowercase() || TONE_LETTERS.contains(orig[j]) || orig[j] == ' ');
+                let f = fold_ref(orig[j]);
+                prop_assert!(ZERO_WIDTH.contains(&orig[j]) || f.is_ascii_lowercase() || TONE_LETTERS.contains(f) || f == ' ');
             }
             prop_assert!(!kept[close]);
             i = close + 1;
@@ -341,29 +349,24 @@ proptest! {
         prop_assert_eq!(tokens(&a, BIGRAMS), tokens(&b, BIGRAMS));
     }
 
-    /// Full-width digits, capitals and punctuation fold to the same text as their ASCII forms.
-    /// (Lower-case letters are left alone: pinyin garbles are ASCII on real pages.)
+    /// Full-width letters, digits and punctuation fold to the same text as their ASCII forms,
+    /// pinyin garbles written in them included.
     #[test]
     fn full_width_is_invisible(raw in raw_text()) {
-        let wide: String = raw
-            .chars()
-            .map(|c| if c.is_ascii_lowercase() { c } else { full_width(c).unwrap_or(c) })
-            .collect();
+        let wide: String = raw.chars().map(|c| full_width(c).unwrap_or(c)).collect();
         let (a, b) = (norm(&raw), norm(&wide));
         prop_assert_eq!(a.as_str(), b.as_str());
         prop_assert_eq!(tokens(&a, BIGRAMS), tokens(&b, BIGRAMS));
     }
 
-    /// Zero-width chars inserted anywhere outside a CR-LF pair or a `X(pinyin)` group change
+    /// Zero-width chars inserted anywhere, inside CR-LF pairs and `X(pinyin)` groups too, change
     /// nothing.
     #[test]
     fn zero_width_is_invisible(raw in raw_text(), at in prop::collection::vec((any::<Index>(), select(ZERO_WIDTH)), 1..6)) {
         let mut chars: Vec<char> = raw.chars().collect();
         for (idx, zw) in at {
             let p = idx.index(chars.len() + 1);
-            if !protected(&chars, p) {
-                chars.insert(p, zw);
-            }
+            chars.insert(p, zw);
         }
         let noisy: String = chars.into_iter().collect();
         let (a, b) = (norm(&raw), norm(&noisy));
@@ -400,27 +403,6 @@ proptest! {
         prop_assert_eq!(s.as_str(), t.as_str());
         prop_assert_eq!(tokens(&s, BIGRAMS), tokens(&t, BIGRAMS));
     }
-}
-
-/// Position `p` (insert before `chars[p]`) sits inside a CR-LF pair or a `X(pinyin)` group.
-fn protected(chars: &[char], p: usize) -> bool {
-    if p > 0 && chars[p - 1] == '\r' {
-        return true;
-    }
-    let is_open = |c: char| c == '(' || c == '（';
-    let is_close = |c: char| c == ')' || c == '）';
-    if p > 0 && chars.get(p).is_some_and(|&c| is_open(c)) && is_han(chars[p - 1]) {
-        return true;
-    }
-    for j in (p.saturating_sub(9)..p).rev() {
-        if is_close(chars[j]) {
-            return false;
-        }
-        if is_open(chars[j]) {
-            return j > 0 && is_han(chars[j - 1]);
-        }
-    }
-    false
 }
 
 // ---------------------------------------------------------------------------------------------
@@ -468,6 +450,18 @@ const PAIRS: &[(&str, &str, &str)] = &[
         "安溪县市场监管局立即责令上述5家药店关门停业整顿,并向辖区全体零售药店负责人予以通报。",
         "安溪縣市場監管局立即責令上述5家藥店關門停業整頓,并向轄區全體零售藥店負責人予以通報。",
     ),
+    (
+        // 著 as the aspect particle becomes 着 (OpenCC t2s leaves it: 著 is also simplified).
+        "web-w1-028",
+        "一些地方在婚俗领域存在着高价彩礼、大操大办、随礼攀比、铺张浪费、低俗婚闹等问题,成为群众的沉重负担,被社会所诟病。",
+        "一些地方在婚俗領域存在著高價彩禮、大操大辦、隨禮攀比、鋪張浪費、低俗婚鬧等問題,成為群眾的沉重負擔,被社會所詬病。",
+    ),
+    (
+        // A padded garble `(huì )` (57 times in the web source).
+        "web-w1-025",
+        "为深入学习贯彻习近平总书记关于慈善工作的重要指示批示精神和党的二十届三中全会精神",
+        "為深入學(xué)習貫徹習近平總書(shū)記關(guān)于慈善工作的重要指示批示精神和黨的二十屆三中全會(huì )精神",
+    ),
 ];
 
 #[test]
@@ -491,48 +485,10 @@ fn simplified_and_traditional_real_sentences_agree() {
     }
 }
 
-/// Real sentences the pipeline does not yet normalise to their simplified form. Each is a known
-/// gap (see the reasons); run with `--ignored` to check whether a fix closes it.
-const KNOWN_GAPS: &[(&str, &str, &str)] = &[
-    (
-        // OpenCC t2s has no 著→着 entry (著 is also a simplified char: 显著, 著作), so the
-        // aspect particle stays 著: extra token "著" and bigrams 在著/著高 instead of 在着/着高.
-        "web-w1-028",
-        "一些地方在婚俗领域存在着高价彩礼、大操大办、随礼攀比、铺张浪费、低俗婚闹等问题,成为群众的沉重负担,被社会所诟病。",
-        "一些地方在婚俗領域存在著高價彩禮、大操大辦、隨禮攀比、鋪張浪費、低俗婚鬧等問題,成為群眾的沉重負擔,被社會所詬病。",
-    ),
-    (
-        // `(huì )` (space before the bracket, 57 times in the web source) is not recognised as
-        // a pinyin garble: it stays in the text and jieba emits a junk Latin token "hu".
-        "web-w1-025",
-        "为深入学习贯彻习近平总书记关于慈善工作的重要指示批示精神和党的二十届三中全会精神",
-        "為深入學(xué)習貫徹習近平總書(shū)記關(guān)于慈善工作的重要指示批示精神和黨的二十屆三中全會(huì )精神",
-    ),
-];
-
+/// Garbles behind zero-width chars or in full-width letters are found too (detection reads the
+/// folded text), and a zero-width char inside CR-LF does not split the line end.
 #[test]
-#[ignore = "known gaps in src/text: 著→着 not converted; `(huì )` garble not stripped"]
-fn known_gaps_simplified_and_traditional_agree() {
-    for &(id, simp, trad) in KNOWN_GAPS {
-        let (s, t) = (norm(simp), norm(trad));
-        assert_eq!(
-            t.as_str(),
-            s.as_str(),
-            "{id}: normalised traditional differs"
-        );
-        assert_eq!(
-            tokens(&s, BIGRAMS),
-            tokens(&t, BIGRAMS),
-            "{id}: tokens differ"
-        );
-    }
-}
-
-/// Garble detection runs on the raw chars, before zero-width chars are dropped and before
-/// full-width letters are folded, so these garbles survive (and leave junk tokens like "ng").
-#[test]
-#[ignore = "known gap in src/text: pinyin garbles are detected before zero-width/width folding"]
-fn known_gaps_garbles_hidden_by_invisible_or_wide_chars() {
+fn garbles_hidden_by_invisible_or_wide_chars_are_stripped() {
     for raw in [
         "本網\u{200B}(wǎng)拉薩",
         "本網(\u{200B}wǎng)拉薩",
@@ -540,6 +496,58 @@ fn known_gaps_garbles_hidden_by_invisible_or_wide_chars() {
     ] {
         assert_eq!(norm(raw).as_str(), "本网拉萨", "{raw:?}");
     }
-    // CR, zero-width, LF: the CR is not seen as part of a CRLF pair and becomes a second LF.
     assert_eq!(norm("一\r\u{200B}\n二").as_str(), "一\n二");
+}
+
+/// Script conversion is OpenCC t2s (ferrous-opencc, the reference) on every doc of the shared
+/// pool, except 著 → 着. The text before conversion is rebuilt through the offset map (folding
+/// is per char and conversion char for char); the proptests above cover folding itself.
+/// `cargo test --release --test text_props -- --ignored` (a few seconds).
+#[test]
+#[ignore = "reads ../shared/data/notices/pool.jsonl.gz"]
+fn conversion_matches_opencc_on_the_pool() {
+    use std::io::BufRead;
+
+    use ferrous_opencc::{config::BuiltinConfig, OpenCC};
+
+    let Some(path) = common::shared_data("notices/pool.jsonl.gz") else {
+        return;
+    };
+    let t2s = OpenCC::from_config(BuiltinConfig::T2s).expect("OpenCC t2s loads");
+    let file = std::fs::File::open(&path).expect("pool opens");
+    let (mut docs, mut converted, mut zhe) = (0, 0, 0);
+    for line in std::io::BufReader::new(flate2::read::GzDecoder::new(file)).lines() {
+        let doc: serde_json::Value =
+            serde_json::from_str(&line.expect("pool reads")).expect("JSON");
+        let (id, raw) = (
+            doc["id"].as_str().unwrap_or("?"),
+            doc["text"].as_str().expect("text"),
+        );
+        let n = norm(raw);
+        let orig: Vec<char> = raw.chars().collect();
+        let folded: String = (0..n.char_len())
+            .map(|i| fold_ref(orig[n.to_original(i..i + 1).start]))
+            .collect();
+        // Text is converted only if some char converts on its own (see normalize.rs).
+        let opencc = t2s.convert(&folded);
+        let has_traditional = opencc != folded
+            && folded
+                .chars()
+                .any(|c| t2s.convert(c.encode_utf8(&mut [0; 4])) != c.to_string());
+        let expected = if has_traditional { opencc } else { folded };
+        docs += 1;
+        converted += usize::from(has_traditional);
+        for (i, (e, got)) in expected.chars().zip(n.as_str().chars()).enumerate() {
+            if e != got {
+                assert!(
+                    has_traditional && (e, got) == ('著', '着'),
+                    "{id}: char {i}: OpenCC {e:?}, got {got:?}"
+                );
+                zhe += 1;
+            }
+        }
+        assert_eq!(expected.chars().count(), n.char_len(), "{id}");
+    }
+    eprintln!("{docs} docs, {converted} converted, identical to OpenCC but for {zhe} 著 → 着");
+    assert!(docs > 5000);
 }

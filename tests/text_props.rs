@@ -380,8 +380,11 @@ proptest! {
         let plain = format!("{body}\n");
         let with_footer = format!("{body}{footer}");
         let (a, b) = (norm(&plain), norm(&with_footer));
-        prop_assert_eq!(tokens(&a, BIGRAMS), tokens(&b, BIGRAMS));
-        prop_assert_eq!(tokens(&a, WORDS_ONLY), tokens(&b, WORDS_ONLY));
+        // A traditional-script footer puts the whole document in traditional mode, where the
+        // particle 著 becomes 着 (script is decided per document, by design): compare modulo that.
+        let zhu = |t: Vec<String>| -> Vec<String> { t.into_iter().map(|w| w.replace('著', "着")).collect() };
+        prop_assert_eq!(zhu(tokens(&a, BIGRAMS)), zhu(tokens(&b, BIGRAMS)));
+        prop_assert_eq!(zhu(tokens(&a, WORDS_ONLY)), zhu(tokens(&b, WORDS_ONLY)));
         prop_assert!(tokens(&norm(&footer), BIGRAMS).is_empty());
     }
 

@@ -34,10 +34,10 @@ pub struct TrainEntitiesArgs {
     #[arg(long, default_value_t = 150)]
     max_iterations: u64,
     /// Weight of CLUENER sentences (its conventions differ from MSRA's and People's Daily's); 0 leaves them out.
-    #[arg(long, default_value_t = 0.5)]
+    #[arg(long, default_value_t = 0.25)]
     cluener_weight: f32,
     /// Weight of People's Daily 1998 sentences; 0 leaves them out.
-    #[arg(long, default_value_t = 1.0)]
+    #[arg(long, default_value_t = 0.5)]
     pd_weight: f32,
     /// Weights below this magnitude are zeroed in the saved model.
     #[arg(long, default_value_t = 1e-3)]

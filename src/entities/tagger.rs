@@ -145,26 +145,26 @@ impl EntityTagger {
         }
         let feats = observation_features(jieba, text, &chars, self.bits);
         let mask = (1u64 << self.bits) - 1;
-        // Per previous tag, the weights its feature adds to every tag's score.
-        let trans: Vec<Vec<f32>> = (0..=N_TAGS)
-            .map(|p| {
-                (0..N_TAGS)
-                    .map(|c| self.model.weight(prev_feature(p, mask), c))
-                    .collect()
-            })
+        // Per previous tag p, the weights its feature adds to every tag's score, and their exp:
+        // log p(c | x, p) = obs[c] + tr[p][c] − ln Σ_c' exp(obs[c'])·exp(tr[p][c']), so each char
+        // needs N_TAGS exps and N_TAGS + 1 logs instead of a softmax per previous tag.
+        let trans: Vec<[f32; N_TAGS]> = (0..=N_TAGS)
+            .map(|p| std::array::from_fn(|c| self.model.weight(prev_feature(p, mask), c)))
             .collect();
+        let trans_exp: Vec<[f32; N_TAGS]> = trans.iter().map(|tr| tr.map(f32::exp)).collect();
         let ones = vec![1.0f32; feats.iter().map(Vec::len).max().unwrap_or(0)];
-        let mut obs = vec![0.0f32; N_TAGS];
+        let mut obs = [0.0f32; N_TAGS];
         // local[t][prev][cur] = log p(cur | x, prev)
         let mut local = vec![[[f32::NEG_INFINITY; N_TAGS]; N_TAGS + 1]; chars.len()];
         for (t, f) in feats.iter().enumerate() {
             self.model.logits(f, &ones[..f.len()], &mut obs);
-            for (p, tr) in trans.iter().enumerate() {
-                let mut z: Vec<f32> = obs.iter().zip(tr).map(|(a, b)| a + b).collect();
-                let max = z.iter().copied().fold(f32::NEG_INFINITY, f32::max);
-                let lse = max + z.iter().map(|v| (v - max).exp()).sum::<f32>().ln();
-                z.iter_mut().for_each(|v| *v -= lse);
-                local[t][p].copy_from_slice(&z);
+            let max = obs.iter().copied().fold(f32::NEG_INFINITY, f32::max);
+            let e = obs.map(|v| (v - max).exp());
+            for ((p, tr), te) in trans.iter().enumerate().zip(&trans_exp) {
+                let lse = max + e.iter().zip(te).map(|(a, b)| a * b).sum::<f32>().ln();
+                for c in 0..N_TAGS {
+                    local[t][p][c] = obs[c] + tr[c] - lse;
+                }
             }
         }
         let path = viterbi(&local);
@@ -283,8 +283,11 @@ fn bucket(parts: &[u32], mask: u64) -> u32 {
 fn observation_features(jieba: &Jieba, text: &str, chars: &[char], bits: u8) -> Vec<Vec<u32>> {
     let mask = (1u64 << bits) - 1;
     let n = chars.len();
-    // Word of each char (hash), its POS tag (hash), and the char's position in the word (B/M/E/S).
+    // Word of each char (hash), its POS tag (hash), and the char's position in the word (B/M/E/S),
+    // plus the index of that word, for features of the neighbouring words.
     let mut word = vec![(0u32, 0u32, 0u32, 0u32); n];
+    let mut word_of = vec![0usize; n];
+    let mut words: Vec<(u32, u32)> = Vec::new();
     let mut pos = 0;
     for tag in jieba.tag(text, true) {
         let len = tag.word.chars().count();
@@ -308,10 +311,21 @@ fn observation_features(jieba: &Jieba, text: &str, chars: &[char], bits: u8) -> 
                     2
                 };
                 word[pos + k] = (wh, th, place, len.min(6) as u32);
+                word_of[pos + k] = words.len();
             }
         }
+        words.push((wh, th));
         pos += len;
     }
+    // Neighbouring words (hash, POS) by offset from the char's word; (0, 0) past either end.
+    let near = |i: usize, d: isize| -> (u32, u32) {
+        let w = word_of[i] as isize + d;
+        if w < 0 || w as usize >= words.len() {
+            (0, 0)
+        } else {
+            words[w as usize]
+        }
+    };
     let c = |i: isize| -> u32 {
         if i < 0 || i as usize >= n {
             0x11_0000 + (i < 0) as u32
@@ -356,6 +370,21 @@ fn observation_features(jieba: &Jieba, text: &str, chars: &[char], bits: u8) -> 
                 bucket(&[17, len, place], mask),
                 bucket(&[18, sh(i - 1), sh(i), sh(i + 1)], mask),
                 bucket(&[19, wh], mask),
+                bucket(&[20, c(i - 3)], mask),
+                bucket(&[21, c(i + 3)], mask),
+                // Word context: an ORG's or LOC's suffix word (大学, 委员会, 县) is often a word
+                // or two after the char being tagged, outside the char window.
+                bucket(&[22, near(i as usize, -1).0, place], mask),
+                bucket(&[23, near(i as usize, 1).0, place], mask),
+                bucket(&[24, near(i as usize, 2).0, place], mask),
+                bucket(
+                    &[25, near(i as usize, -1).1, th, near(i as usize, 1).1],
+                    mask,
+                ),
+                bucket(
+                    &[26, th, near(i as usize, 1).1, near(i as usize, 2).1],
+                    mask,
+                ),
             ];
             f.to_vec()
         })

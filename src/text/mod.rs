@@ -2,10 +2,12 @@
 //!
 //! Nothing here knows about models or transport; everything above calls into it.
 
+mod boilerplate;
+mod fold;
 mod normalize;
 mod tokenize;
 
-pub(crate) use normalize::is_han;
+pub(crate) use fold::is_han;
 pub use normalize::{Normalized, Normalizer};
 pub use tokenize::{is_stopword, TokenOptions, Tokenizer};
 

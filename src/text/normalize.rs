@@ -1,8 +1,9 @@
 //! Raw notice text → normalised text, with a map back to the original offsets.
 //!
 //! Normalisation folds width and spacing, drops zero-width characters and carriage returns,
-//! removes pinyin left behind by broken script conversion (`網(wǎng)` → `網`), converts traditional
-//! to simplified script, and marks site boilerplate (footers, crumbs, share bars). Every
+//! removes pinyin left behind by broken script conversion (`網(wǎng)` → `網`) — all in
+//! [`super::fold`] — converts traditional to simplified script (here), and marks site boilerplate
+//! ([`super::boilerplate`]). Every
 //! normalised char remembers the original char it came from, so spans found downstream are
 //! reported against the text the caller sent.
 //!
@@ -12,12 +13,11 @@
 //! char, and runs in the same single pass over the raw text as the folding.
 
 use std::ops::Range;
-use std::str::Chars;
-use std::sync::LazyLock;
 
-use regex::Regex;
 use rustc_hash::FxHashMap;
 
+use super::boilerplate::boilerplate_spans;
+use super::fold::Fold;
 use super::TextError;
 
 /// Normalised text plus the offset map back to the original and the boilerplate spans.
@@ -272,187 +272,6 @@ fn dictionary(file: &str, text: &str) -> Result<Vec<Pair>, TextError> {
 
 fn bad_data(file: &str, line: &str) -> TextError {
     TextError::Dictionary(format!("{file}: bad entry {line:?}"))
-}
-
-/// The raw text's chars after width, space and control folding, each with its original char
-/// index; zero-width chars, CR before LF and `(pīnyīn)` garbles after a Han char are skipped.
-/// Cloning it is how conversion looks ahead.
-#[derive(Clone)]
-struct Fold<'a> {
-    /// The next raw char, decoded once for the checks that peek at it.
-    ahead: Option<char>,
-    rest: Chars<'a>,
-    /// Original index of `ahead`.
-    index: u32,
-}
-
-impl<'a> Fold<'a> {
-    fn new(raw: &'a str) -> Self {
-        let mut rest = raw.chars();
-        Fold {
-            ahead: rest.next(),
-            rest,
-            index: 0,
-        }
-    }
-
-    fn bump(&mut self) {
-        self.ahead = self.rest.next();
-        self.index += 1;
-    }
-
-    /// The raw chars from `ahead` on, folded (invisible ones left out), each with its distance
-    /// from `ahead`.
-    fn visible(&self) -> impl Iterator<Item = (usize, char)> + 'a {
-        let chars = self.ahead.into_iter().chain(self.rest.clone());
-        chars
-            .enumerate()
-            .filter_map(|(n, c)| Some((n, fold_char(c)?)))
-    }
-}
-
-impl Iterator for Fold<'_> {
-    type Item = (char, u32);
-
-    // Called once per char, and from the look-ahead clones: inlining it makes folding ~25 %
-    // faster.
-    #[inline(always)]
-    fn next(&mut self) -> Option<(char, u32)> {
-        loop {
-            let c = self.ahead?;
-            let i = self.index;
-            self.bump();
-            // ASCII but CR and tab folds to itself: the cheapest test goes first (~7 % faster).
-            if c.is_ascii() && c != '\r' && c != '\t' {
-                return Some((c, i));
-            }
-            let f = match c {
-                '\r' if self.visible().next().map(|(_, c)| c) == Some('\n') => continue,
-                '\r' => '\n',
-                c if is_han(c) => {
-                    if matches!(self.ahead, Some('(' | '（')) || self.ahead.is_some_and(invisible)
-                    {
-                        if let Some(skip) = pinyin_artifact_len(self.visible()) {
-                            (0..skip).for_each(|_| self.bump());
-                        }
-                    }
-                    c
-                }
-                c => match fold_char(c) {
-                    Some(f) => f,
-                    None => continue,
-                },
-            };
-            return Some((f, i));
-        }
-    }
-}
-
-fn invisible(c: char) -> bool {
-    matches!(
-        c,
-        '\u{200B}'..='\u{200D}' | '\u{2060}' | '\u{FEFF}' | '\u{00AD}'
-    )
-}
-
-/// One char's folded form, or `None` when it is invisible. CR is left to [`Fold`].
-fn fold_char(c: char) -> Option<char> {
-    match c {
-        c if invisible(c) => None,
-        '\u{3000}' | '\u{00A0}' | '\u{2002}'..='\u{200A}' | '\u{202F}' | '\u{205F}' | '\t' => {
-            Some(' ')
-        }
-        // Full-width ASCII block maps onto ASCII by a fixed offset.
-        '\u{FF01}'..='\u{FF5E}' => char::from_u32(c as u32 - 0xFEE0),
-        _ => Some(c),
-    }
-}
-
-/// Length in raw chars of a `(pīnyīn)` group at the start of `chars` (folded chars with their
-/// raw offsets), brackets included, if it is one. Reading folded text means zero-width chars
-/// and full-width forms do not hide a garble. Ordinary parentheses (`(记者 张黎黎)`, `(扩大)`,
-/// `（一）`) never qualify: the content must be Latin letters carrying a tone mark, or a toneless
-/// syllable from a short list.
-fn pinyin_artifact_len(mut chars: impl Iterator<Item = (usize, char)>) -> Option<usize> {
-    if chars.next()?.1 != '(' {
-        return None;
-    }
-    let mut word = String::new();
-    for (n, c) in chars.take(10) {
-        match c {
-            ')' => {
-                let toned = word.chars().any(|c| !c.is_ascii_lowercase());
-                let short = (1..=6).contains(&word.chars().count());
-                return (short && (toned || TONELESS.contains(&word.as_str()))).then_some(n + 1);
-            }
-            // Broken converters sometimes pad the syllable: `(huì )`.
-            ' ' => {}
-            c if is_pinyin_letter(c) => word.push(c),
-            _ => return None,
-        }
-    }
-    None
-}
-
-const TONELESS: &[&str] = &["de", "le", "men", "me", "zi", "ma", "ne", "ba", "zhe"];
-
-fn is_pinyin_letter(c: char) -> bool {
-    c.is_ascii_lowercase() || "āáǎàēéěèīíǐìōóǒòūúǔùǖǘǚǜüńňǹḿ".contains(c)
-}
-
-/// CJK unified ideographs (with extension A), the script of notice bodies.
-pub(crate) fn is_han(c: char) -> bool {
-    matches!(c, '\u{4E00}'..='\u{9FFF}' | '\u{3400}'..='\u{4DBF}' | '\u{F900}'..='\u{FAFF}')
-}
-
-/// Whole short lines that are site chrome, and boilerplate phrases inside longer lines.
-static BOILERPLATE_LINE: LazyLock<Regex> = LazyLock::new(|| {
-    Regex::new(concat!(
-        r"版权所有|ICP备|ICP证|公网安备|公安备案|网站标识码|分享到|字体\s*[:：]?\s*[【\[]?\s*大|",
-        r"打印本页|【打印】|\[打印\]|关闭窗口|【关闭】|责任编辑|扫一扫在手机|当前位置|您的位置|",
-        r"网站地图|联系我们|主办单位|承办单位|技术支持|浏览次数|访问量|上一篇|下一篇|首页\s*[>＞»]|",
-        r"用手机扫描|手机版|无障碍|适老化|收藏本页|设为首页|加入收藏"
-    ))
-    .unwrap_or_else(|e| unreachable!("static regex: {e}"))
-});
-
-static BOILERPLATE_PHRASE: LazyLock<Regex> = LazyLock::new(|| {
-    Regex::new(concat!(
-        r"[\p{Han}]{0,3}ICP[备证]\s*\d+号?(?:-\d+)?|[\p{Han}]{0,3}公网安备\s*\d+号?|",
-        r"版权所有[^。\n]{0,40}|网站标识码\s*[:：]?\s*\w+|【字体\s*[:：]?\s*大\s*中\s*小】|",
-        r"分享到\s*[:：]?|扫一扫在手机打开当前页|打印本页|关闭窗口|责任编辑\s*[:：]\s*\S{0,8}"
-    ))
-    .unwrap_or_else(|e| unreachable!("static regex: {e}"))
-});
-
-/// Lines no longer than this are dropped whole when they carry a boilerplate marker.
-const SHORT_LINE: usize = 80;
-
-/// One regex search over the whole text, then each line it hits is checked on its own (a
-/// match may run across a line break): much cheaper than a search per line.
-fn boilerplate_spans(text: &str) -> Vec<Range<usize>> {
-    let mut spans = Vec::new();
-    let mut from = 0;
-    while let Some(m) = BOILERPLATE_LINE.find_at(text, from) {
-        let start = text[..m.start()].rfind('\n').map_or(0, |p| p + 1);
-        let end = text[m.start()..]
-            .find('\n')
-            .map_or(text.len(), |p| m.start() + p + 1);
-        let line = &text[start..end];
-        from = end;
-        if BOILERPLATE_LINE.is_match(line) {
-            if line.chars().count() <= SHORT_LINE {
-                spans.push(start..end);
-            } else {
-                spans.extend(
-                    BOILERPLATE_PHRASE
-                        .find_iter(line)
-                        .map(|m| start + m.start()..start + m.end()),
-                );
-            }
-        }
-    }
-    spans
 }
 
 #[cfg(test)]

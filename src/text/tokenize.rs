@@ -10,7 +10,8 @@ use jieba_rs::Jieba;
 use rustc_hash::FxHashSet;
 use serde::{Deserialize, Serialize};
 
-use super::normalize::{is_han, Normalized};
+use super::fold::is_han;
+use super::normalize::Normalized;
 
 /// Which tokens a model's features are built from; stored in the model so that serving uses
 /// exactly what training used.

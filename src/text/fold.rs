@@ -78,6 +78,8 @@ impl Iterator for Fold<'_> {
     }
 }
 
+/// Zero-width and soft-hyphen chars, which fold to nothing.
+#[inline]
 fn invisible(c: char) -> bool {
     matches!(
         c,
@@ -86,6 +88,7 @@ fn invisible(c: char) -> bool {
 }
 
 /// One char's folded form, or `None` when it is invisible. CR is left to [`Fold`].
+#[inline]
 fn fold_char(c: char) -> Option<char> {
     match c {
         c if invisible(c) => None,
@@ -131,6 +134,7 @@ fn is_pinyin_letter(c: char) -> bool {
 }
 
 /// CJK unified ideographs (with extension A), the script of notice bodies.
+#[inline]
 pub(crate) fn is_han(c: char) -> bool {
     matches!(c, '\u{4E00}'..='\u{9FFF}' | '\u{3400}'..='\u{4DBF}' | '\u{F900}'..='\u{FAFF}')
 }

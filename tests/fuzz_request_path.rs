@@ -278,14 +278,14 @@ fn mutated(valid: Vec<u8>) -> impl Strategy<Value = Vec<u8>> {
 
 async fn send<U: Message + Default + Send + 'static>(
     channel: tonic::transport::Channel,
-    path: &'static str,
+    path: &str,
     body: Vec<u8>,
 ) -> Result<U, Status> {
     let mut grpc = tonic::client::Grpc::new(channel);
     grpc.ready()
         .await
         .map_err(|e| Status::unavailable(e.to_string()))?;
-    let path = tonic::codegen::http::uri::PathAndQuery::from_static(path);
+    let path = tonic::codegen::http::uri::PathAndQuery::try_from(path).expect("a valid gRPC path");
     grpc.unary(
         Request::new(body),
         path,
@@ -293,6 +293,27 @@ async fn send<U: Message + Default + Send + 'static>(
     )
     .await
     .map(tonic::Response::into_inner)
+}
+
+/// Sends every body `bodies` generates to `/notice.v1.NoticeService/{method}`; `tally` judges
+/// each outcome.
+fn fuzz_rpc<U: Message + Default + Send + 'static>(
+    config: &ProptestConfig,
+    bodies: &impl Strategy<Value = Vec<u8>>,
+    channel: &tonic::transport::Channel,
+    method: &str,
+    tally: &dyn Fn(Result<(), Status>) -> Result<(), TestCaseError>,
+) {
+    let path = format!("/notice.v1.NoticeService/{method}");
+    proptest::test_runner::TestRunner::new(config.clone())
+        .run(bodies, |body| {
+            tally(
+                RUNTIME
+                    .block_on(send::<U>(channel.clone(), &path, body))
+                    .map(drop),
+            )
+        })
+        .unwrap();
 }
 
 #[test]
@@ -326,34 +347,8 @@ fn broken_protobuf_over_the_wire_gets_caller_errors() {
         };
         Ok(())
     };
-    let mut runner = proptest::test_runner::TestRunner::new(config.clone());
-    runner
-        .run(&classify, |body| {
-            tally(
-                RUNTIME
-                    .block_on(send::<ClassifyResponse>(
-                        channel.clone(),
-                        "/notice.v1.NoticeService/Classify",
-                        body,
-                    ))
-                    .map(drop),
-            )
-        })
-        .unwrap();
-    let mut runner = proptest::test_runner::TestRunner::new(config);
-    runner
-        .run(&extract, |body| {
-            tally(
-                RUNTIME
-                    .block_on(send::<ExtractEntitiesResponse>(
-                        channel.clone(),
-                        "/notice.v1.NoticeService/ExtractEntities",
-                        body,
-                    ))
-                    .map(drop),
-            )
-        })
-        .unwrap();
+    fuzz_rpc::<ClassifyResponse>(&config, &classify, &channel, "Classify", &tally);
+    fuzz_rpc::<ExtractEntitiesResponse>(&config, &extract, &channel, "ExtractEntities", &tally);
     let (answered, undecodable) = (answered.into_inner(), undecodable.into_inner());
     eprintln!("wire fuzz: {answered} answered, {undecodable} undecodable");
     assert!(

@@ -15,5 +15,6 @@ pub use logistic::{
 pub use model::{ModelCard, NoticeClassifier, CARD_FILE, MODEL_FILE};
 pub use tfidf::{count_terms, SparseVec, TfidfConfig, TfidfVectorizer};
 pub use train::{
-    evaluate_docs, predict_docs, stratified_split, train, ClassWeight, TrainOptions, TrainReport,
+    evaluate_predictions, predict_docs, stratified_split, train, ClassWeight, TrainOptions,
+    TrainReport,
 };

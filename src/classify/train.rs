@@ -287,22 +287,18 @@ pub fn predict_docs(
         .collect()
 }
 
-/// Evaluates `model` on `docs`: gold labels unknown to the model count as errors.
-pub fn evaluate_docs(
-    pipeline: &TextPipeline,
-    model: &NoticeClassifier,
-    docs: &[LabelledDoc],
-) -> Metrics {
+/// Metrics of `pred` (label indices of `model`, as from [`predict_docs`]) against the `gold`
+/// labels; gold labels unknown to the model count as errors.
+pub fn evaluate_predictions(model: &NoticeClassifier, gold: &[&str], pred: &[usize]) -> Metrics {
     let mut labels = model.labels().to_vec();
-    for d in docs {
-        if !labels.contains(&d.label) {
-            labels.push(d.label.clone());
+    for g in gold {
+        if !labels.iter().any(|l| l == g) {
+            labels.push(g.to_string());
         }
     }
-    let gold: Vec<usize> = docs
+    let gold: Vec<usize> = gold
         .iter()
-        .map(|d| labels.iter().position(|l| *l == d.label).unwrap_or(0))
+        .map(|g| labels.iter().position(|l| l == g).unwrap_or(0))
         .collect();
-    let pred = predict_docs(pipeline, model, docs);
-    evaluate(&labels, &gold, &pred)
+    evaluate(&labels, &gold, pred)
 }

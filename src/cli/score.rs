@@ -14,6 +14,7 @@ use serde_json::{json, Value};
 use super::ModelsArg;
 use crate::engine::{DocInput, Engine};
 use crate::entities::Entity;
+use crate::server::{code_of, grpc_name};
 
 #[derive(Debug, Clone, Copy, ValueEnum, PartialEq)]
 enum Task {
@@ -106,7 +107,8 @@ fn score_line(engine: &Engine, task: Task, line: &str, lineno: usize) -> Value {
         }),
     };
     if let Err(e) = result {
-        out["error"] = json!({"code": "INVALID_ARGUMENT", "message": e.to_string()});
+        let code = grpc_name(code_of(&e));
+        out["error"] = json!({"code": code, "message": e.to_string()});
     }
     out
 }

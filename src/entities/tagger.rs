@@ -350,6 +350,11 @@ fn observation_features(jieba: &Jieba, text: &str, chars: &[char], bits: u8) -> 
             } else {
                 0
             };
+            let (before, after, after2) = (
+                near(i as usize, -1),
+                near(i as usize, 1),
+                near(i as usize, 2),
+            );
             let f = [
                 bucket(&[1, c(i - 2)], mask),
                 bucket(&[2, c(i - 1)], mask),
@@ -374,17 +379,11 @@ fn observation_features(jieba: &Jieba, text: &str, chars: &[char], bits: u8) -> 
                 bucket(&[21, c(i + 3)], mask),
                 // Word context: an ORG's or LOC's suffix word (大学, 委员会, 县) is often a word
                 // or two after the char being tagged, outside the char window.
-                bucket(&[22, near(i as usize, -1).0, place], mask),
-                bucket(&[23, near(i as usize, 1).0, place], mask),
-                bucket(&[24, near(i as usize, 2).0, place], mask),
-                bucket(
-                    &[25, near(i as usize, -1).1, th, near(i as usize, 1).1],
-                    mask,
-                ),
-                bucket(
-                    &[26, th, near(i as usize, 1).1, near(i as usize, 2).1],
-                    mask,
-                ),
+                bucket(&[22, before.0, place], mask),
+                bucket(&[23, after.0, place], mask),
+                bucket(&[24, after2.0, place], mask),
+                bucket(&[25, before.1, th, after.1], mask),
+                bucket(&[26, th, after.1, after2.1], mask),
             ];
             f.to_vec()
         })

@@ -20,6 +20,7 @@ use crate::engine::{Engine, Limits};
 use crate::proto::notice_service_server::NoticeServiceServer;
 use crate::text::TextPipeline;
 pub use service::NoticeApi;
+pub(crate) use service::{code_of, grpc_name};
 
 /// Everything `serve` needs.
 #[derive(Debug, Clone)]

@@ -96,17 +96,20 @@ fn doc_bytes(doc: Option<&proto::Document>) -> usize {
     doc.map_or(0, |d| d.text.len() + d.title.len())
 }
 
-/// Maps engine errors to gRPC codes (the table in the README).
-fn status(e: EngineError) -> Status {
-    let code = match &e {
+/// The gRPC code of an engine error (the table in the README); `score` reports the same codes.
+pub(crate) fn code_of(e: &EngineError) -> Code {
+    match e {
         EngineError::EmptyText
         | EngineError::TooLarge { .. }
         | EngineError::UnknownEntityType(_) => Code::InvalidArgument,
         EngineError::UnknownModel { .. } => Code::NotFound,
         EngineError::NoClassifier => Code::FailedPrecondition,
         _ => Code::Internal,
-    };
-    Status::new(code, e.to_string())
+    }
+}
+
+fn status(e: EngineError) -> Status {
+    Status::new(code_of(&e), e.to_string())
 }
 
 /// An RPC's name (for metrics and logs) and the largest document it processes inline.
@@ -119,6 +122,17 @@ fn status(e: EngineError) -> Status {
 struct Rpc {
     name: &'static str,
     inline_max_bytes: usize,
+}
+
+impl Rpc {
+    fn inline(self, bytes: usize) -> bool {
+        bytes <= self.inline_max_bytes
+    }
+
+    /// The tracing span of one call, carrying its request id.
+    fn span(self, request_id: &str) -> Span {
+        tracing::info_span!("call", rpc = self.name, request_id = %request_id)
+    }
 }
 
 const CLASSIFY: Rpc = Rpc {
@@ -145,12 +159,11 @@ async fn run_work<T: Send + 'static>(
     inline: bool,
     f: impl FnOnce() -> Result<T, Status> + Send + 'static,
 ) -> Result<T, Status> {
+    let inner = span.clone();
     let outcome = if inline {
-        let inner = span.clone();
         std::panic::catch_unwind(std::panic::AssertUnwindSafe(move || inner.in_scope(f)))
             .map_err(|p| panic_message(p.as_ref()))
     } else {
-        let inner = span.clone();
         tokio::task::spawn_blocking(move || inner.in_scope(f))
             .await
             .map_err(|e| e.to_string())
@@ -272,7 +285,7 @@ fn item_error(s: &Status) -> proto::Error {
 }
 
 /// gRPC's canonical name of a code (`INVALID_ARGUMENT`); `Code`'s Debug form is CamelCase.
-fn grpc_name(code: Code) -> String {
+pub(crate) fn grpc_name(code: Code) -> String {
     let mut out = String::new();
     for (i, c) in format!("{code:?}").chars().enumerate() {
         if c.is_ascii_uppercase() && i > 0 {
@@ -297,14 +310,13 @@ impl NoticeApi {
     {
         let started = std::time::Instant::now();
         let request_id = request_id::of(&request);
-        let span = tracing::info_span!("call", rpc = rpc.name, request_id = %request_id);
+        let span = rpc.span(&request_id);
         let req = request.into_inner();
         let (doc_id, bytes) = id_and_bytes(&req);
         let result = match self.permits.clone().try_acquire_owned() {
             Ok(_permit) => {
                 let engine = self.engine.load_full();
-                let inline = bytes <= rpc.inline_max_bytes;
-                run_work(span.clone(), inline, move || work(&engine, req)).await
+                run_work(span.clone(), rpc.inline(bytes), move || work(&engine, req)).await
             }
             Err(_) => Err(self.overloaded()),
         };
@@ -320,17 +332,18 @@ impl NoticeApi {
     /// the work instead of growing a buffer; dropping it (cancellation) stops the work.
     fn ordered_stream<Req, Resp>(
         &self,
-        input: Streaming<Req>,
-        span: Span,
         rpc: Rpc,
+        request: Request<Streaming<Req>>,
         work: fn(&Engine, Req) -> Result<Resp, Status>,
-        id_of: fn(&Req) -> (String, usize),
         failed: fn(String, proto::Error) -> Resp,
-    ) -> ResponseStream<Resp>
+    ) -> Result<Response<ResponseStream<Resp>>, Status>
     where
-        Req: Send + 'static,
+        Req: HasDocument + Send + 'static,
         Resp: Send + 'static,
     {
+        let request_id = request_id::of(&request);
+        let span = rpc.span(&request_id);
+        let input = request.into_inner();
         let engine = self.engine.clone();
         let permits = self.permits.clone();
         let out = input
@@ -346,10 +359,10 @@ impl NoticeApi {
                             return Ok(failed(String::new(), item_error(&s)));
                         }
                     };
-                    let (id, bytes) = id_of(&req);
+                    let (id, bytes) = id_and_bytes(&req);
                     let _permit = permits.acquire_owned().await;
                     let started = std::time::Instant::now();
-                    let inline = bytes <= rpc.inline_max_bytes;
+                    let inline = rpc.inline(bytes);
                     let result = run_work(item_span, inline, move || work(&engine, req)).await;
                     observe(rpc.name, started, bytes, &result);
                     match result {
@@ -363,7 +376,7 @@ impl NoticeApi {
                 .instrument(span.clone())
             })
             .buffered(self.stream_parallelism);
-        Box::pin(out)
+        request_id::attach(Ok(Response::new(Box::pin(out))), &request_id)
     }
 }
 
@@ -382,22 +395,13 @@ impl NoticeService for NoticeApi {
         &self,
         request: Request<Streaming<proto::ClassifyRequest>>,
     ) -> Result<Response<Self::ClassifyStreamStream>, Status> {
-        let request_id = request_id::of(&request);
-        let span =
-            tracing::info_span!("call", rpc = CLASSIFY_STREAM.name, request_id = %request_id);
-        let stream = self.ordered_stream(
-            request.into_inner(),
-            span,
-            CLASSIFY_STREAM,
-            classify_one,
-            id_and_bytes,
-            |id, error| proto::ClassifyResponse {
+        self.ordered_stream(CLASSIFY_STREAM, request, classify_one, |id, error| {
+            proto::ClassifyResponse {
                 id,
                 predictions: Vec::new(),
                 error: Some(error),
-            },
-        );
-        request_id::attach(Ok(Response::new(stream)), &request_id)
+            }
+        })
     }
 
     async fn extract_entities(
@@ -413,21 +417,13 @@ impl NoticeService for NoticeApi {
         &self,
         request: Request<Streaming<proto::ExtractEntitiesRequest>>,
     ) -> Result<Response<Self::ExtractEntitiesStreamStream>, Status> {
-        let request_id = request_id::of(&request);
-        let span = tracing::info_span!("call", rpc = EXTRACT_STREAM.name, request_id = %request_id);
-        let stream = self.ordered_stream(
-            request.into_inner(),
-            span,
-            EXTRACT_STREAM,
-            extract_one,
-            id_and_bytes,
-            |id, error| proto::ExtractEntitiesResponse {
+        self.ordered_stream(EXTRACT_STREAM, request, extract_one, |id, error| {
+            proto::ExtractEntitiesResponse {
                 id,
                 entities: Vec::new(),
                 error: Some(error),
-            },
-        );
-        request_id::attach(Ok(Response::new(stream)), &request_id)
+            }
+        })
     }
 
     async fn list_models(

@@ -1,8 +1,9 @@
 //! Normalised text → feature tokens for classification, and jieba access for the tagger.
 //!
-//! Tokens are jieba words minus the stop-list (`stopwords.txt`, data rather than code), plus,
-//! when a model asks for them, character bigrams of Han runs (off by default: measured in
-//! `docs/TOKENS.md`).
+//! Tokens are jieba words with a Han char (or Latin words), plus, when a model asks for them,
+//! character bigrams of Han runs (off by default: measured in `docs/TOKENS.md`). The stop-list
+//! (`stopwords.txt`, data rather than code) is applied when a vocabulary is fitted, so stop-words
+//! never become features.
 
 use std::sync::LazyLock;
 

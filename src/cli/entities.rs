@@ -103,9 +103,12 @@ pub fn run_train(a: TrainEntitiesArgs) -> Result<()> {
     let mut train: Vec<TrainSentence> = Vec::new();
     for (set, w) in [
         (&c.msra_train, 1.0),
-        (&c.pd_train, 1.0),
+        (&c.pd_train, a.pd_weight),
         (&c.cluener_train, a.cluener_weight),
     ] {
+        if w <= 0.0 {
+            continue;
+        }
         train.extend(set.iter().map(|s| TrainSentence {
             text: &s.text,
             spans: &s.spans,
@@ -126,6 +129,7 @@ pub fn run_train(a: TrainEntitiesArgs) -> Result<()> {
         &indicatif::ProgressBar::hidden(),
     )?;
     let seconds = started.elapsed().as_secs_f64();
+    let lexicon_names = tagger.lexicon_names();
     let sha = EntityExtractor::save_tagger(&tagger, &a.out)?;
     let extractor = EntityExtractor::with_tagger(tagger);
     let metrics = evaluate_all(&pipeline, &extractor, &c);
@@ -138,6 +142,7 @@ pub fn run_train(a: TrainEntitiesArgs) -> Result<()> {
         },
         "licence": "MSRA and People's Daily 1998 are research corpora distributed without an explicit licence; CLUENER states none. Research use.",
         "seconds": seconds,
+        "lexicon_names": lexicon_names,
     }));
     details.insert("hyperparameters".into(), serde_json::to_value(&opts)?);
     details.insert("tags".into(), json!(EntityTagger::tag_names()));

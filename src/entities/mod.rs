@@ -5,6 +5,7 @@
 //! from the learned character tagger (`tagger`) when its model is loaded.
 
 pub mod corpus;
+mod lexicon;
 mod patterns;
 pub mod scoring;
 mod tagger;
@@ -116,7 +117,9 @@ impl EntityExtractor {
 
     /// Loads the tagger of an `entities` model folder.
     pub fn load(dir: &Path) -> Result<Self, ArtifactError> {
-        Ok(Self::with_tagger(artifact::read(&dir.join(MODEL_FILE))?))
+        let mut tagger: EntityTagger = artifact::read(&dir.join(MODEL_FILE))?;
+        tagger.prepare();
+        Ok(Self::with_tagger(tagger))
     }
 
     pub fn save_tagger(tagger: &EntityTagger, dir: &Path) -> Result<String, ArtifactError> {

@@ -1,8 +1,9 @@
 //! The learned layer for PERSON, ORG and LOCATION: a maximum-entropy character tagger.
 //!
 //! Each char gets sparse window features (chars and char n-grams around it, the jieba word it
-//! sits in with its POS tag — jieba's dictionary tags nr/ns/nt act as a gazetteer — and the
-//! previous tag), hashed into a fixed space and scored by the same softmax regression as the
+//! sits in with its POS tag — jieba's dictionary tags nr/ns/nt act as a gazetteer — the longest
+//! names of the training lexicon covering it (`lexicon`), and the previous tag), hashed into a
+//! fixed space and scored by the same softmax regression as the
 //! classifiers. Decoding is a Viterbi pass over BIO tags that forbids invalid transitions
 //! (`O → I-X`, `B-X → I-Y`), with the previous-tag feature making it a maximum-entropy Markov model.
 
@@ -17,6 +18,7 @@ use rayon::prelude::*;
 use rustc_hash::FxHasher;
 use serde::{Deserialize, Serialize};
 
+use super::lexicon::Lexicon;
 use super::EntityType;
 use crate::classify::{FittedSoftmax, LogisticError, SoftmaxRegression, SparseRows};
 
@@ -24,6 +26,8 @@ use crate::classify::{FittedSoftmax, LogisticError, SoftmaxRegression, SparseRow
 const TYPES: [EntityType; 3] = [EntityType::Person, EntityType::Org, EntityType::Location];
 const N_TAGS: usize = 1 + 2 * TYPES.len();
 const START: usize = N_TAGS;
+/// Training sentences are featurised with a lexicon built from the other folds.
+const LEXICON_FOLDS: usize = 5;
 
 fn tag_name(t: usize) -> String {
     match t {
@@ -50,6 +54,7 @@ fn allowed(prev: usize, cur: usize) -> bool {
 pub struct EntityTagger {
     bits: u8,
     model: FittedSoftmax,
+    lexicon: Lexicon,
 }
 
 /// Training knobs.
@@ -98,14 +103,22 @@ impl EntityTagger {
             sentences.len()
         ));
         let mask = (1u64 << opts.bits) - 1;
+        let named: Vec<_> = sentences.iter().map(|s| (s.text, s.spans)).collect();
+        let folds = Lexicon::jackknife(&named, &TYPES, LEXICON_FOLDS);
         let per_sentence: Vec<(Vec<Vec<u32>>, Vec<usize>)> = sentences
             .par_iter()
-            .map(|s| {
+            .enumerate()
+            .map(|(i, s)| {
                 let chars: Vec<char> = s.text.chars().collect();
                 let tags = gold_tags(chars.len(), s.spans);
-                (observation_features(jieba, s.text, &chars, opts.bits), tags)
+                let lexicon = &folds[Lexicon::fold_of(i, sentences.len(), LEXICON_FOLDS)];
+                (
+                    observation_features(jieba, lexicon, s.text, &chars, opts.bits),
+                    tags,
+                )
             })
             .collect();
+        drop(folds);
         let mut rows = SparseRows::new(1 << opts.bits);
         let (mut targets, mut weights) = (Vec::new(), Vec::new());
         let mut buf = Vec::new();
@@ -133,7 +146,18 @@ impl EntityTagger {
         Ok(Self {
             bits: opts.bits,
             model,
+            lexicon: Lexicon::from_spans(named, &TYPES),
         })
+    }
+
+    /// How many names the lexicon holds (for the model card).
+    pub fn lexicon_names(&self) -> usize {
+        self.lexicon.len()
+    }
+
+    /// Rebuilds what is not serialized (call after loading).
+    pub fn prepare(&mut self) {
+        self.lexicon.build_index();
     }
 
     /// PERSON/ORG/LOCATION spans of one sentence (chars of `text`, end exclusive) with a
@@ -143,7 +167,7 @@ impl EntityTagger {
         if chars.is_empty() {
             return Vec::new();
         }
-        let feats = observation_features(jieba, text, &chars, self.bits);
+        let feats = observation_features(jieba, &self.lexicon, text, &chars, self.bits);
         let mask = (1u64 << self.bits) - 1;
         // Per previous tag p, the weights its feature adds to every tag's score, and their exp:
         // log p(c | x, p) = obs[c] + tr[p][c] − ln Σ_c' exp(obs[c'])·exp(tr[p][c']), so each char
@@ -280,9 +304,28 @@ fn bucket(parts: &[u32], mask: u64) -> u32 {
 }
 
 /// Observation features of every char of `text` (everything but the previous tag).
-fn observation_features(jieba: &Jieba, text: &str, chars: &[char], bits: u8) -> Vec<Vec<u32>> {
+fn observation_features(
+    jieba: &Jieba,
+    lexicon: &Lexicon,
+    text: &str,
+    chars: &[char],
+    bits: u8,
+) -> Vec<Vec<u32>> {
     let mask = (1u64 << bits) - 1;
     let n = chars.len();
+    let cover = lexicon.longest_cover(text);
+    // Where char `i` sits in the longest known name of type `t` covering it: 0 none, 1 single,
+    // 2 begin, 3 middle, 4 end.
+    let place_in = |i: isize, t: usize| -> u32 {
+        match cover.get(i as usize).and_then(|c| c[t]) {
+            _ if i < 0 => 0,
+            None => 0,
+            Some((a, b)) if b - a == 1 => 1,
+            Some((a, _)) if a as isize == i => 2,
+            Some((_, b)) if b as isize == i + 1 => 4,
+            Some(_) => 3,
+        }
+    };
     // Word of each char (hash), its POS tag (hash), and the char's position in the word (B/M/E/S),
     // plus the index of that word, for features of the neighbouring words.
     let mut word = vec![(0u32, 0u32, 0u32, 0u32); n];
@@ -385,7 +428,17 @@ fn observation_features(jieba: &Jieba, text: &str, chars: &[char], bits: u8) -> 
                 bucket(&[25, before.1, th, after.1], mask),
                 bucket(&[26, th, after.1, after2.1], mask),
             ];
-            f.to_vec()
+            let mut f = f.to_vec();
+            for (t, name) in cover[i as usize].iter().enumerate() {
+                let here = place_in(i, t);
+                let (before, after) = (place_in(i - 1, t), place_in(i + 1, t));
+                if here + before + after > 0 {
+                    let len = name.map_or(0, |(a, b)| (b - a).min(8));
+                    f.push(bucket(&[27 + t as u32, here, len], mask));
+                    f.push(bucket(&[30 + t as u32, before, here, after], mask));
+                }
+            }
+            f
         })
         .collect()
 }

@@ -1,0 +1,159 @@
+//! Names seen in training, by type: the tagger's "this span is a known name" evidence.
+//!
+//! Char n-grams around a position cannot see that `中国民主促进会` is one organisation; a
+//! lexicon match over the whole span can. During training each sentence is featurised with a
+//! lexicon built from the *other* folds (see [`Lexicon::jackknife`]), so the model learns how
+//! far to trust a match on names it has not seen, which is the situation at serving time.
+
+use rustc_hash::FxHashMap;
+use serde::{Deserialize, Serialize};
+
+use super::EntityType;
+
+/// Longest name looked up, in chars; longer names are rare and already well served by context.
+pub(super) const MAX_NAME: usize = 16;
+/// Bit set in an entry whose key is a strict prefix of a longer name (the walk goes on).
+const PREFIX: u8 = 0x80;
+
+/// A sentence with its gold spans (chars, end exclusive).
+pub type Annotated<'a> = (&'a str, &'a [(usize, usize, EntityType)]);
+
+/// Known names of the learned types.
+#[derive(Debug, Clone, Default, Serialize, Deserialize)]
+pub struct Lexicon {
+    /// Names with their type bits, sorted, which keeps the artifact deterministic.
+    names: Vec<(String, u8)>,
+    /// Every name and every prefix of one → type bits (| `PREFIX`); rebuilt after loading.
+    #[serde(skip)]
+    index: FxHashMap<String, u8>,
+}
+
+impl Lexicon {
+    /// A lexicon of the names of `sentences` (text, spans in chars) whose type is one of `types`.
+    pub fn from_spans<'a, I>(sentences: I, types: &[EntityType]) -> Self
+    where
+        I: IntoIterator<Item = Annotated<'a>>,
+    {
+        let mut bits: FxHashMap<String, u8> = FxHashMap::default();
+        for (text, spans) in sentences {
+            let chars: Vec<char> = text.chars().collect();
+            for &(s, e, kind) in spans {
+                let Some(t) = types.iter().position(|&k| k == kind) else {
+                    continue;
+                };
+                if e <= chars.len() && (2..=MAX_NAME).contains(&(e.saturating_sub(s))) {
+                    *bits.entry(chars[s..e].iter().collect()).or_default() |= 1 << t;
+                }
+            }
+        }
+        let mut names: Vec<(String, u8)> = bits.into_iter().collect();
+        names.sort_unstable();
+        let mut lex = Self {
+            names,
+            index: FxHashMap::default(),
+        };
+        lex.build_index();
+        lex
+    }
+
+    /// Which of `k` folds sentence `i` of `n` is in: contiguous blocks, since a corpus keeps an
+    /// article's sentences together and an article repeats its names.
+    pub fn fold_of(i: usize, n: usize, k: usize) -> usize {
+        i * k / n.max(1)
+    }
+
+    /// `k` lexicons, the f-th built from every sentence outside fold f.
+    pub fn jackknife(sentences: &[Annotated], types: &[EntityType], k: usize) -> Vec<Self> {
+        (0..k)
+            .map(|fold| {
+                Self::from_spans(
+                    sentences
+                        .iter()
+                        .enumerate()
+                        .filter(|(i, _)| Self::fold_of(*i, sentences.len(), k) != fold)
+                        .map(|(_, s)| *s),
+                    types,
+                )
+            })
+            .collect()
+    }
+
+    /// Rebuilds the prefix index (not serialized; call after loading).
+    pub fn build_index(&mut self) {
+        let mut index: FxHashMap<String, u8> = FxHashMap::default();
+        for (name, bits) in &self.names {
+            *index.entry(name.clone()).or_default() |= bits;
+            for (b, _) in name.char_indices().skip(1) {
+                *index.entry(name[..b].to_string()).or_default() |= PREFIX;
+            }
+        }
+        self.index = index;
+    }
+
+    /// How many names.
+    pub fn len(&self) -> usize {
+        self.names.len()
+    }
+
+    /// For each char of `text` and each of the (up to three) types, the longest known name of
+    /// that type covering the char, as `(start, end)` in chars.
+    pub fn longest_cover(&self, text: &str) -> Vec<[Option<(u32, u32)>; 3]> {
+        let offsets: Vec<usize> = text
+            .char_indices()
+            .map(|(b, _)| b)
+            .chain([text.len()])
+            .collect();
+        let n = offsets.len() - 1;
+        let mut cover = vec![[None; 3]; n];
+        for s in 0..n {
+            for e in s + 1..=(s + MAX_NAME).min(n) {
+                let Some(&bits) = self.index.get(&text[offsets[s]..offsets[e]]) else {
+                    break;
+                };
+                let span = (s as u32, e as u32);
+                for t in (0..3).filter(|t| bits & (1 << t) != 0) {
+                    for c in &mut cover[s..e] {
+                        if c[t].is_none_or(|(a, b)| b - a < span.1 - span.0) {
+                            c[t] = Some(span);
+                        }
+                    }
+                }
+                if bits & PREFIX == 0 {
+                    break;
+                }
+            }
+        }
+        cover
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    const TYPES: [EntityType; 3] = [EntityType::Person, EntityType::Org, EntityType::Location];
+
+    #[test]
+    fn finds_the_longest_name_of_each_type() {
+        let spans = [(0, 2, EntityType::Location), (0, 6, EntityType::Org)];
+        let lex = Lexicon::from_spans([("北京大学学生会", &spans[..])], &TYPES);
+        assert_eq!(lex.len(), 2);
+        let cover = lex.longest_cover("在北京大学学生会");
+        assert_eq!(cover[0], [None, None, None]);
+        assert_eq!(cover[1][1], Some((1, 7)));
+        assert_eq!(cover[2][2], Some((1, 3)));
+        assert_eq!(cover[4][2], None);
+        assert_eq!(cover[7][1], None);
+    }
+
+    #[test]
+    fn jackknife_folds_leave_their_own_names_out() {
+        let a = [(0, 2, EntityType::Person)];
+        let b = [(0, 2, EntityType::Location)];
+        let sents: Vec<Annotated> = vec![("张三来了", &a[..]), ("上海很大", &b[..])];
+        let folds = Lexicon::jackknife(&sents, &TYPES, 2);
+        assert_eq!(folds[0].longest_cover("张三")[0][0], None);
+        assert_eq!(folds[1].longest_cover("张三")[0][0], Some((0, 2)));
+        assert_eq!(folds[0].longest_cover("上海")[0][2], Some((0, 2)));
+    }
+}

@@ -70,9 +70,9 @@ pub struct TaggerOptions {
 impl Default for TaggerOptions {
     fn default() -> Self {
         Self {
-            bits: 20,
+            bits: 21,
             alpha: 1.0,
-            max_iterations: 150,
+            max_iterations: 250,
             prune: 1e-3,
         }
     }

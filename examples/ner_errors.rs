@@ -27,13 +27,9 @@ fn main() -> anyhow::Result<()> {
     let found: Vec<Vec<_>> = test
         .par_iter()
         .map(|s| {
-            let norm = pipeline.normalizer.normalize(&s.text);
-            extractor
-                .extract(pipeline.tokenizer.jieba(), &s.text, &norm)
-                .into_iter()
-                .filter(|e| learned.contains(&e.kind))
-                .map(|e| (e.start, e.end, e.kind))
-                .collect()
+            let mut spans = extractor.spans(&pipeline, &s.text);
+            spans.retain(|x| learned.contains(&x.2));
+            spans
         })
         .collect();
     println!("{}", score_spans(&gold, &found, &learned).table());
@@ -53,7 +49,10 @@ fn main() -> anyhow::Result<()> {
     for (title, counts) in [("missed", missed), ("spurious", spurious)] {
         let mut v: Vec<_> = counts.into_iter().collect();
         v.sort_by(|a, b| b.1.cmp(&a.1).then(a.0.cmp(&b.0)));
-        println!("\n{title} ({} spans):", v.iter().map(|x| x.1).sum::<usize>());
+        println!(
+            "\n{title} ({} spans):",
+            v.iter().map(|x| x.1).sum::<usize>()
+        );
         for ((kind, text), n) in v.iter().take(40) {
             println!("{n:>4}  {kind:<9} {text}");
         }

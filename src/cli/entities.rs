@@ -185,16 +185,9 @@ pub fn evaluate(
     sentences: &[Sentence],
 ) -> (SpanScores, f64) {
     let started = Instant::now();
-    let predicted: Vec<Vec<(usize, usize, EntityType)>> = sentences
+    let predicted: Vec<_> = sentences
         .par_iter()
-        .map(|s| {
-            let norm = pipeline.normalizer.normalize(&s.text);
-            extractor
-                .extract(pipeline.tokenizer.jieba(), &s.text, &norm)
-                .into_iter()
-                .map(|e| (e.start, e.end, e.kind))
-                .collect()
-        })
+        .map(|s| extractor.spans(pipeline, &s.text))
         .collect();
     let secs = started.elapsed().as_secs_f64();
     let chars: usize = sentences.iter().map(|s| s.text.chars().count()).sum();

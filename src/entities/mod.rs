@@ -20,7 +20,7 @@ pub use tagger::{EntityTagger, TaggerOptions, TrainSentence};
 
 use crate::artifact::{self, ArtifactError};
 use crate::classify::MODEL_FILE;
-use crate::text::Normalized;
+use crate::text::{Normalized, TextPipeline};
 
 /// The entity types of the API.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord)]
@@ -153,6 +153,18 @@ impl EntityExtractor {
 }
 
 type Span = (EntityType, Range<usize>, String, f32);
+
+impl EntityExtractor {
+    /// The `(start, end, type)` char spans of everything the whole extractor (normalisation,
+    /// patterns, tagger) finds in `text`, as evaluations score them.
+    pub fn spans(&self, pipeline: &TextPipeline, text: &str) -> Vec<(usize, usize, EntityType)> {
+        let norm = pipeline.normalizer.normalize(text);
+        self.extract(pipeline.tokenizer.jieba(), text, &norm)
+            .into_iter()
+            .map(|e| (e.start, e.end, e.kind))
+            .collect()
+    }
+}
 
 /// Sentences of `text` as (char offset, slice), cut after 。！？；and newlines, and every
 /// `MAX_SENTENCE` chars at most.

@@ -11,7 +11,7 @@ use serde::{Deserialize, Serialize};
 use super::EntityType;
 
 /// Longest name looked up, in chars; longer names are rare and already well served by context.
-pub(super) const MAX_NAME: usize = 16;
+const MAX_NAME: usize = 16;
 /// Bit set in an entry whose key is a strict prefix of a longer name (the walk goes on).
 const PREFIX: u8 = 0x80;
 
@@ -29,11 +29,13 @@ pub struct Lexicon {
 }
 
 impl Lexicon {
-    /// A lexicon of the names of `sentences` (text, spans in chars) whose type is one of `types`.
+    /// A lexicon of the names of `sentences` (text, spans in chars) whose type is one of `types`
+    /// (at most three: each is a bit of an entry, next to `PREFIX`).
     pub fn from_spans<'a, I>(sentences: I, types: &[EntityType]) -> Self
     where
         I: IntoIterator<Item = Annotated<'a>>,
     {
+        debug_assert!(types.len() <= 3, "a lexicon holds at most three types");
         let mut bits: FxHashMap<String, u8> = FxHashMap::default();
         for (text, spans) in sentences {
             let chars: Vec<char> = text.chars().collect();

@@ -13,7 +13,9 @@ use crate::artifact::sha256_hex;
 use crate::classify::ModelCard;
 use crate::entities::corpus::{read_cluener, read_msra, read_pd1998, Sentence};
 use crate::entities::scoring::{score_spans, SpanScores};
-use crate::entities::{EntityExtractor, EntityTagger, EntityType, TaggerOptions, TrainSentence};
+use crate::entities::{
+    align_conventions, EntityExtractor, EntityTagger, EntityType, TaggerOptions, TrainSentence,
+};
 use crate::text::TextPipeline;
 
 const LEARNED: [EntityType; 3] = [EntityType::Person, EntityType::Org, EntityType::Location];
@@ -40,6 +42,10 @@ pub struct TrainEntitiesArgs {
     /// MSRA tags places and organisations); 0 leaves them out.
     #[arg(long, default_value_t = 0.25)]
     pd_weight: f32,
+    /// Train on People's Daily and CLUENER as annotated, without first giving the strings MSRA
+    /// tags consistently (两岸, 中美, 十五大, ...) MSRA's tagging.
+    #[arg(long)]
+    keep_conventions: bool,
     /// Weights below this magnitude are zeroed in the saved model.
     #[arg(long, default_value_t = 1e-3)]
     prune: f32,
@@ -99,7 +105,14 @@ fn load_corpora(dir: &Path, msra_only: bool) -> Result<Corpora> {
 
 pub fn run_train(a: TrainEntitiesArgs) -> Result<()> {
     let started = Instant::now();
-    let c = load_corpora(&a.ner_dir, false)?;
+    let mut c = load_corpora(&a.ner_dir, false)?;
+    let aligned = if a.keep_conventions {
+        0
+    } else {
+        align_conventions(&c.msra_train, &mut c.pd_train, &LEARNED)
+            + align_conventions(&c.msra_train, &mut c.cluener_train, &LEARNED)
+    };
+    tracing::info!(aligned, "re-annotated with MSRA's conventions");
     let pipeline = TextPipeline::new()?;
     let mut train: Vec<TrainSentence> = Vec::new();
     for (set, w) in [
@@ -144,6 +157,7 @@ pub fn run_train(a: TrainEntitiesArgs) -> Result<()> {
         "licence": "MSRA and People's Daily 1998 are research corpora distributed without an explicit licence; CLUENER states none. Research use.",
         "seconds": seconds,
         "lexicon_names": lexicon_names,
+        "aligned_to_msra_conventions": aligned,
     }));
     details.insert("hyperparameters".into(), serde_json::to_value(&opts)?);
     details.insert("tags".into(), json!(EntityTagger::tag_names()));

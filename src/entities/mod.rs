@@ -4,6 +4,7 @@
 //! Closed classes come from the pattern layer (`patterns`); people, organisations and places
 //! from the learned character tagger (`tagger`) when its model is loaded.
 
+mod conventions;
 pub mod corpus;
 mod lexicon;
 mod patterns;
@@ -14,6 +15,7 @@ use std::ops::Range;
 use std::path::Path;
 use std::str::FromStr;
 
+pub use conventions::align_conventions;
 use jieba_rs::Jieba;
 use patterns::{find_patterns, PatternKind};
 pub use tagger::{EntityTagger, TaggerOptions, TrainSentence};

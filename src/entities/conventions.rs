@@ -9,7 +9,7 @@
 use rustc_hash::FxHashMap;
 
 use super::corpus::Sentence;
-use super::EntityType;
+use super::{bio, char_offsets, EntityType};
 
 /// Longest string (chars) whose tagging is carried over.
 const MAX_LEN: usize = 8;
@@ -18,47 +18,25 @@ const MIN_COUNT: u32 = 3;
 /// ... with one tagging in at least this share of its occurrences.
 const MIN_SHARE: f64 = 0.9;
 /// Tag of an occurrence that cuts through an entity of the reference: never carried over.
-const CUT: u8 = u8::MAX;
-
-/// BIO tags of a sentence over `types`: 0 = O, 1 + 2k = B of type k, 2 + 2k = I of type k.
-fn tags_of(n: usize, spans: &[(usize, usize, EntityType)], types: &[EntityType]) -> Vec<u8> {
-    let mut tags = vec![0u8; n];
-    for &(s, e, kind) in spans {
-        if let Some(k) = types.iter().position(|&t| t == kind) {
-            if s < e && e <= n {
-                tags[s] = 1 + 2 * k as u8;
-                tags[s + 1..e].iter_mut().for_each(|t| *t = 2 + 2 * k as u8);
-            }
-        }
-    }
-    tags
-}
-
-fn is_inside(tag: Option<&u8>) -> bool {
-    tag.is_some_and(|&t| t > 0 && t % 2 == 0)
-}
+const CUT: usize = usize::MAX;
 
 /// The tags of chars `s..e`, or `[CUT]` when the window starts or ends inside an entity.
-fn window(tags: &[u8], s: usize, e: usize) -> Vec<u8> {
-    if is_inside(tags.get(s)) || is_inside(tags.get(e)) {
+fn window(tags: &[usize], s: usize, e: usize) -> Vec<usize> {
+    let inside = |i: usize| tags.get(i).is_some_and(|&t| bio::is_inside(t));
+    if inside(s) || inside(e) {
         vec![CUT]
     } else {
         tags[s..e].to_vec()
     }
 }
 
-/// Byte offset of every char of `text`, and of its end.
-fn offsets(text: &str) -> Vec<usize> {
-    text.char_indices()
-        .map(|(b, _)| b)
-        .chain([text.len()])
-        .collect()
-}
-
 /// Strings the reference tags (as one entity, or as adjacent ones like `中美`) with the tagging
 /// it gives them in at least `MIN_SHARE` of their occurrences.
-fn consistent_taggings(reference: &[Sentence], types: &[EntityType]) -> FxHashMap<String, Vec<u8>> {
-    let mut tally: FxHashMap<String, FxHashMap<Vec<u8>, u32>> = FxHashMap::default();
+fn consistent_taggings(
+    reference: &[Sentence],
+    types: &[EntityType],
+) -> FxHashMap<String, Vec<usize>> {
+    let mut tally: FxHashMap<String, FxHashMap<Vec<usize>, u32>> = FxHashMap::default();
     for s in reference {
         let mut spans: Vec<_> = s.spans.iter().filter(|x| types.contains(&x.2)).collect();
         spans.sort_unstable_by_key(|x| x.0);
@@ -83,8 +61,8 @@ fn consistent_taggings(reference: &[Sentence], types: &[EntityType]) -> FxHashMa
         }
     }
     for s in reference {
-        let tags = tags_of(s.text.chars().count(), &s.spans, types);
-        let at = offsets(&s.text);
+        let tags = bio::encode(s.text.chars().count(), &s.spans, types);
+        let at = char_offsets(&s.text);
         for start in 0..tags.len() {
             for end in start + 2..=(start + MAX_LEN).min(tags.len()) {
                 if let Some(seen) = tally.get_mut(&s.text[at[start]..at[end]]) {
@@ -118,8 +96,8 @@ pub fn align_conventions(
     let taggings = consistent_taggings(reference, types);
     let mut changed = 0;
     for s in target.iter_mut() {
-        let mut tags = tags_of(s.text.chars().count(), &s.spans, types);
-        let at = offsets(&s.text);
+        let mut tags = bio::encode(s.text.chars().count(), &s.spans, types);
+        let at = char_offsets(&s.text);
         let mut start = 0;
         let mut touched = false;
         while start < tags.len() {
@@ -141,29 +119,11 @@ pub fn align_conventions(
         }
         if touched {
             s.spans.retain(|x| !types.contains(&x.2));
-            s.spans.extend(spans_of(&tags, types));
+            s.spans.extend(bio::decode(&tags, types));
             s.spans.sort_unstable_by_key(|x| (x.0, x.1));
         }
     }
     changed
-}
-
-fn spans_of(tags: &[u8], types: &[EntityType]) -> Vec<(usize, usize, EntityType)> {
-    let mut out = Vec::new();
-    let mut i = 0;
-    while i < tags.len() {
-        if tags[i] % 2 == 1 {
-            let mut end = i + 1;
-            while end < tags.len() && tags[end] == tags[i] + 1 {
-                end += 1;
-            }
-            out.push((i, end, types[(tags[i] as usize - 1) / 2]));
-            i = end;
-        } else {
-            i += 1;
-        }
-    }
-    out
 }
 
 #[cfg(test)]

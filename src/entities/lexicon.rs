@@ -8,7 +8,7 @@
 use rustc_hash::FxHashMap;
 use serde::{Deserialize, Serialize};
 
-use super::EntityType;
+use super::{char_offsets, EntityType};
 
 /// Longest name looked up, in chars; longer names are rare and already well served by context.
 const MAX_NAME: usize = 16;
@@ -18,14 +18,41 @@ const PREFIX: u8 = 0x80;
 /// A sentence with its gold spans (chars, end exclusive).
 pub type Annotated<'a> = (&'a str, &'a [(usize, usize, EntityType)]);
 
-/// Known names of the learned types.
-#[derive(Debug, Clone, Default, Serialize, Deserialize)]
+/// Known names of the learned types. Saved as its names only; the index is built on loading.
+#[derive(Debug, Clone, Serialize, Deserialize)]
+#[serde(from = "Names", into = "Names")]
 pub struct Lexicon {
-    /// Names with their type bits, sorted, which keeps the artifact deterministic.
     names: Vec<(String, u8)>,
-    /// Every name and every prefix of one → type bits (| `PREFIX`); rebuilt after loading.
-    #[serde(skip)]
+    /// Every name and every prefix of one → type bits (| `PREFIX`).
     index: FxHashMap<String, u8>,
+}
+
+/// What an artifact holds of a lexicon: the names with their type bits, sorted, which keeps the
+/// artifact deterministic.
+#[derive(Clone, Serialize, Deserialize)]
+struct Names {
+    names: Vec<(String, u8)>,
+}
+
+impl From<Names> for Lexicon {
+    fn from(Names { names }: Names) -> Self {
+        let mut index: FxHashMap<String, u8> = FxHashMap::default();
+        for (name, bits) in &names {
+            *index.entry(name.clone()).or_default() |= bits;
+            for (b, _) in name.char_indices().skip(1) {
+                *index.entry(name[..b].to_string()).or_default() |= PREFIX;
+            }
+        }
+        Self { names, index }
+    }
+}
+
+impl From<Lexicon> for Names {
+    fn from(lexicon: Lexicon) -> Self {
+        Self {
+            names: lexicon.names,
+        }
+    }
 }
 
 impl Lexicon {
@@ -50,12 +77,7 @@ impl Lexicon {
         }
         let mut names: Vec<(String, u8)> = bits.into_iter().collect();
         names.sort_unstable();
-        let mut lex = Self {
-            names,
-            index: FxHashMap::default(),
-        };
-        lex.build_index();
-        lex
+        Names { names }.into()
     }
 
     /// Which of `k` folds sentence `i` of `n` is in: contiguous blocks, since a corpus keeps an
@@ -80,18 +102,6 @@ impl Lexicon {
             .collect()
     }
 
-    /// Rebuilds the prefix index (not serialized; call after loading).
-    pub fn build_index(&mut self) {
-        let mut index: FxHashMap<String, u8> = FxHashMap::default();
-        for (name, bits) in &self.names {
-            *index.entry(name.clone()).or_default() |= bits;
-            for (b, _) in name.char_indices().skip(1) {
-                *index.entry(name[..b].to_string()).or_default() |= PREFIX;
-            }
-        }
-        self.index = index;
-    }
-
     /// How many names.
     pub fn len(&self) -> usize {
         self.names.len()
@@ -100,11 +110,7 @@ impl Lexicon {
     /// For each char of `text` and each of the (up to three) types, the longest known name of
     /// that type covering the char, as `(start, end)` in chars.
     pub fn longest_cover(&self, text: &str) -> Vec<[Option<(u32, u32)>; 3]> {
-        let offsets: Vec<usize> = text
-            .char_indices()
-            .map(|(b, _)| b)
-            .chain([text.len()])
-            .collect();
+        let offsets = char_offsets(text);
         let n = offsets.len() - 1;
         let mut cover = vec![[None; 3]; n];
         for s in 0..n {

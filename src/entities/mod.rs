@@ -4,6 +4,7 @@
 //! Closed classes come from the pattern layer (`patterns`); people, organisations and places
 //! from the learned character tagger (`tagger`) when its model is loaded.
 
+mod bio;
 mod conventions;
 pub mod corpus;
 mod lexicon;
@@ -119,9 +120,7 @@ impl EntityExtractor {
 
     /// Loads the tagger of an `entities` model folder.
     pub fn load(dir: &Path) -> Result<Self, ArtifactError> {
-        let mut tagger: EntityTagger = artifact::read(&dir.join(MODEL_FILE))?;
-        tagger.prepare();
-        Ok(Self::with_tagger(tagger))
+        Ok(Self::with_tagger(artifact::read(&dir.join(MODEL_FILE))?))
     }
 
     pub fn save_tagger(tagger: &EntityTagger, dir: &Path) -> Result<String, ArtifactError> {
@@ -152,11 +151,7 @@ impl EntityExtractor {
         }
         locate(original, text, spans)
     }
-}
 
-type Span = (EntityType, Range<usize>, String, f32);
-
-impl EntityExtractor {
     /// The `(start, end, type)` char spans of everything the whole extractor (normalisation,
     /// patterns, tagger) finds in `text`, as evaluations score them.
     pub fn spans(&self, pipeline: &TextPipeline, text: &str) -> Vec<(usize, usize, EntityType)> {
@@ -167,6 +162,8 @@ impl EntityExtractor {
             .collect()
     }
 }
+
+type Span = (EntityType, Range<usize>, String, f32);
 
 /// Sentences of `text` as (char offset, slice), cut after 。！？；and newlines, and every
 /// `MAX_SENTENCE` chars at most.
@@ -189,16 +186,20 @@ fn sentences(text: &str) -> Vec<(usize, &str)> {
     out
 }
 
+/// The byte offset of every char of `text`, then `text.len()`: char spans to slices.
+fn char_offsets(text: &str) -> Vec<usize> {
+    text.char_indices()
+        .map(|(b, _)| b)
+        .chain([text.len()])
+        .collect()
+}
+
 /// Maps normalised spans to original char spans and slices the original text.
 fn locate(original: &str, text: &Normalized, spans: Vec<Span>) -> Vec<Entity> {
     if spans.is_empty() {
         return Vec::new();
     }
-    let byte_at: Vec<usize> = original
-        .char_indices()
-        .map(|(b, _)| b)
-        .chain([original.len()])
-        .collect();
+    let byte_at = char_offsets(original);
     let mut out: Vec<Entity> = spans
         .into_iter()
         .filter_map(|(kind, span, normalized, confidence)| {

@@ -18,6 +18,7 @@ use rayon::prelude::*;
 use rustc_hash::FxHasher;
 use serde::{Deserialize, Serialize};
 
+use super::bio;
 use super::lexicon::Lexicon;
 use super::EntityType;
 use crate::classify::{FittedSoftmax, LogisticError, SoftmaxRegression, SparseRows};
@@ -40,21 +41,50 @@ fn tag_name(t: usize) -> String {
     }
 }
 
-fn begin_of(kind: EntityType) -> Option<usize> {
-    TYPES.iter().position(|&k| k == kind).map(|i| 1 + 2 * i)
-}
-
 /// May tag `cur` follow tag `prev` (START for the first char)?
 fn allowed(prev: usize, cur: usize) -> bool {
     cur == 0 || cur % 2 == 1 || (prev != START && prev != 0 && prev.div_ceil(2) == cur / 2)
 }
 
-/// A trained tagger.
+/// A trained tagger. Saved as [`TaggerParts`]; what decoding derives from them is computed once,
+/// on loading.
 #[derive(Debug, Clone, Serialize, Deserialize)]
+#[serde(from = "TaggerParts", into = "TaggerParts")]
 pub struct EntityTagger {
+    parts: TaggerParts,
+    /// Per previous tag (START last), the weight its feature adds to each tag's score...
+    trans: Vec<[f32; N_TAGS]>,
+    /// ... and its exp.
+    trans_exp: Vec<[f32; N_TAGS]>,
+}
+
+/// What a tagger artifact holds.
+#[derive(Debug, Clone, Serialize, Deserialize)]
+struct TaggerParts {
     bits: u8,
     model: FittedSoftmax,
     lexicon: Lexicon,
+}
+
+impl From<TaggerParts> for EntityTagger {
+    fn from(parts: TaggerParts) -> Self {
+        let mask = (1u64 << parts.bits) - 1;
+        let trans: Vec<[f32; N_TAGS]> = (0..=N_TAGS)
+            .map(|p| std::array::from_fn(|c| parts.model.weight(prev_feature(p, mask), c)))
+            .collect();
+        let trans_exp = trans.iter().map(|tr| tr.map(f32::exp)).collect();
+        Self {
+            parts,
+            trans,
+            trans_exp,
+        }
+    }
+}
+
+impl From<EntityTagger> for TaggerParts {
+    fn from(tagger: EntityTagger) -> Self {
+        tagger.parts
+    }
 }
 
 /// Training knobs.
@@ -110,7 +140,7 @@ impl EntityTagger {
             .enumerate()
             .map(|(i, s)| {
                 let chars: Vec<char> = s.text.chars().collect();
-                let tags = gold_tags(chars.len(), s.spans);
+                let tags = bio::encode(chars.len(), s.spans, &TYPES);
                 let lexicon = &folds[Lexicon::fold_of(i, sentences.len(), LEXICON_FOLDS)];
                 (
                     observation_features(jieba, lexicon, s.text, &chars, opts.bits),
@@ -118,7 +148,7 @@ impl EntityTagger {
                 )
             })
             .collect();
-        drop(folds);
+        drop(folds); // the five fold lexicons are not needed while fitting
         let mut rows = SparseRows::new(1 << opts.bits);
         let (mut targets, mut weights) = (Vec::new(), Vec::new());
         let mut buf = Vec::new();
@@ -143,21 +173,17 @@ impl EntityTagger {
         }
         .fit(&data)?;
         model.prune(opts.prune);
-        Ok(Self {
+        Ok(TaggerParts {
             bits: opts.bits,
             model,
             lexicon: Lexicon::from_spans(named, &TYPES),
-        })
+        }
+        .into())
     }
 
     /// How many names the lexicon holds (for the model card).
     pub fn lexicon_names(&self) -> usize {
-        self.lexicon.len()
-    }
-
-    /// Rebuilds what is not serialized (call after loading).
-    pub fn prepare(&mut self) {
-        self.lexicon.build_index();
+        self.parts.lexicon.len()
     }
 
     /// PERSON/ORG/LOCATION spans of one sentence (chars of `text`, end exclusive) with a
@@ -167,24 +193,23 @@ impl EntityTagger {
         if chars.is_empty() {
             return Vec::new();
         }
-        let feats = observation_features(jieba, &self.lexicon, text, &chars, self.bits);
-        let mask = (1u64 << self.bits) - 1;
-        // Per previous tag p, the weights its feature adds to every tag's score, and their exp:
+        let TaggerParts {
+            bits,
+            model,
+            lexicon,
+        } = &self.parts;
+        let feats = observation_features(jieba, lexicon, text, &chars, *bits);
         // log p(c | x, p) = obs[c] + tr[p][c] − ln Σ_c' exp(obs[c'])·exp(tr[p][c']), so each char
         // needs N_TAGS exps and N_TAGS + 1 logs instead of a softmax per previous tag.
-        let trans: Vec<[f32; N_TAGS]> = (0..=N_TAGS)
-            .map(|p| std::array::from_fn(|c| self.model.weight(prev_feature(p, mask), c)))
-            .collect();
-        let trans_exp: Vec<[f32; N_TAGS]> = trans.iter().map(|tr| tr.map(f32::exp)).collect();
         let ones = vec![1.0f32; feats.iter().map(Vec::len).max().unwrap_or(0)];
         let mut obs = [0.0f32; N_TAGS];
         // local[t][prev][cur] = log p(cur | x, prev)
         let mut local = vec![[[f32::NEG_INFINITY; N_TAGS]; N_TAGS + 1]; chars.len()];
         for (t, f) in feats.iter().enumerate() {
-            self.model.logits(f, &ones[..f.len()], &mut obs);
+            model.logits(f, &ones[..f.len()], &mut obs);
             let max = obs.iter().copied().fold(f32::NEG_INFINITY, f32::max);
             let e = obs.map(|v| (v - max).exp());
-            for ((p, tr), te) in trans.iter().enumerate().zip(&trans_exp) {
+            for ((p, tr), te) in self.trans.iter().enumerate().zip(&self.trans_exp) {
                 let lse = max + e.iter().zip(te).map(|(a, b)| a * b).sum::<f32>().ln();
                 for c in 0..N_TAGS {
                     local[t][p][c] = obs[c] + tr[c] - lse;
@@ -198,19 +223,6 @@ impl EntityTagger {
 
 fn prev_feature(prev: usize, mask: u64) -> u32 {
     bucket(&[0xFE, prev as u32], mask)
-}
-
-fn gold_tags(n: usize, spans: &[(usize, usize, EntityType)]) -> Vec<usize> {
-    let mut tags = vec![0; n];
-    for &(s, e, kind) in spans {
-        if let Some(b) = begin_of(kind) {
-            if s < e && e <= n {
-                tags[s] = b;
-                tags[s + 1..e].iter_mut().for_each(|t| *t = b + 1);
-            }
-        }
-    }
-    tags
 }
 
 /// Best tag sequence under the BIO constraints.
@@ -247,30 +259,20 @@ fn viterbi(local: &[[[f32; N_TAGS]; N_TAGS + 1]]) -> Vec<usize> {
     path
 }
 
+/// The spans of the decoded `path`, each with the lowest probability of its tags.
 fn spans_of(
     path: &[usize],
     local: &[[[f32; N_TAGS]; N_TAGS + 1]],
 ) -> Vec<(usize, usize, EntityType, f32)> {
-    let mut out = Vec::new();
-    let mut t = 0;
-    while t < path.len() {
-        let tag = path[t];
-        if tag % 2 == 1 {
-            let kind = TYPES[(tag - 1) / 2];
-            let mut end = t + 1;
-            while end < path.len() && path[end] == tag + 1 {
-                end += 1;
-            }
-            let conf = (t..end)
+    bio::decode(path, &TYPES)
+        .into_iter()
+        .map(|(s, e, kind)| {
+            let conf = (s..e)
                 .map(|i| local[i][if i == 0 { START } else { path[i - 1] }][path[i]].exp())
                 .fold(1.0f32, f32::min);
-            out.push((t, end, kind, conf));
-            t = end;
-        } else {
-            t += 1;
-        }
-    }
-    out
+            (s, e, kind, conf)
+        })
+        .collect()
 }
 
 /// Coarse class of a char, so unseen digits and letters still share evidence.
@@ -317,8 +319,10 @@ fn observation_features(
     // Where char `i` sits in the longest known name of type `t` covering it: 0 none, 1 single,
     // 2 begin, 3 middle, 4 end.
     let place_in = |i: isize, t: usize| -> u32 {
+        if i < 0 {
+            return 0;
+        }
         match cover.get(i as usize).and_then(|c| c[t]) {
-            _ if i < 0 => 0,
             None => 0,
             Some((a, b)) if b - a == 1 => 1,
             Some((a, _)) if a as isize == i => 2,

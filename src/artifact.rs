@@ -11,7 +11,7 @@ use sha2::{Digest, Sha256};
 
 const MAGIC: &[u8; 8] = b"NSVCMODL";
 /// Bump when the serialized structures change incompatibly.
-pub const FORMAT_VERSION: u32 = 1;
+pub const FORMAT_VERSION: u32 = 2;
 const HEADER: usize = 8 + 4 + 8 + 32;
 
 #[derive(Debug, thiserror::Error)]

@@ -101,6 +101,8 @@ pub enum LogisticError {
     Empty,
     #[error("target {0} is not below the number of classes {1}")]
     BadTarget(usize, usize),
+    #[error("{0} classes is more than the {1} a quantized model holds")]
+    TooManyClasses(usize, usize),
     #[error("need at least two classes, got {0}")]
     TooFewClasses(usize),
     #[error("optimiser failed: {0}")]
@@ -121,6 +123,14 @@ pub struct FittedSoftmax {
 impl FittedSoftmax {
     pub fn n_classes(&self) -> usize {
         self.n_classes
+    }
+
+    pub fn n_features(&self) -> usize {
+        self.n_features
+    }
+
+    pub fn bias(&self) -> &[f32] {
+        &self.bias
     }
 
     /// Weight of feature `j` towards class `c`.

@@ -4,6 +4,7 @@ mod dataset;
 mod eval;
 mod logistic;
 mod model;
+mod quantized;
 mod tfidf;
 mod train;
 
@@ -13,6 +14,7 @@ pub use logistic::{
     argmax, softmax_in_place, FittedSoftmax, LogisticError, SoftmaxRegression, SparseRows,
 };
 pub use model::{ModelCard, NoticeClassifier, CARD_FILE, MODEL_FILE};
+pub use quantized::QuantizedSoftmax;
 pub use tfidf::{count_terms, SparseVec, TfidfConfig, TfidfVectorizer};
 pub use train::{
     evaluate_predictions, predict_docs, stratified_split, train, ClassWeight, TrainOptions,

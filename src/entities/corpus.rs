@@ -24,6 +24,7 @@ use std::io::{BufRead, BufReader, Read};
 use std::path::Path;
 
 use super::EntityType;
+use crate::text::Normalizer;
 
 /// People's Daily paragraphs longer than this are split between sentences.
 const MAX_SENTENCE_CHARS: usize = 300;
@@ -50,6 +51,24 @@ type Span = (usize, usize, EntityType);
 pub struct Sentence {
     pub text: String,
     pub spans: Vec<(usize, usize, EntityType)>,
+}
+
+impl Sentence {
+    /// The sentence as the server's tagger sees it: normalised (width folded, simplified
+    /// script, ...), with its spans moved along; a span normalisation removed is dropped.
+    pub fn normalised(&self, normalizer: &Normalizer) -> Sentence {
+        let norm = normalizer.normalize(&self.text);
+        let spans = self
+            .spans
+            .iter()
+            .map(|&(s, e, kind)| (norm.to_normalized(s), norm.to_normalized(e), kind))
+            .filter(|&(s, e, _)| s < e)
+            .collect();
+        Sentence {
+            text: norm.as_str().to_string(),
+            spans,
+        }
+    }
 }
 
 #[derive(Debug, thiserror::Error)]

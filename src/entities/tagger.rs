@@ -21,7 +21,7 @@ use serde::{Deserialize, Serialize};
 use super::bio;
 use super::lexicon::Lexicon;
 use super::EntityType;
-use crate::classify::{FittedSoftmax, LogisticError, SoftmaxRegression, SparseRows};
+use crate::classify::{LogisticError, QuantizedSoftmax, SoftmaxRegression, SparseRows};
 
 /// Tags in model order: O, then B/I for each learned type.
 const TYPES: [EntityType; 3] = [EntityType::Person, EntityType::Org, EntityType::Location];
@@ -29,6 +29,8 @@ const N_TAGS: usize = 1 + 2 * TYPES.len();
 const START: usize = N_TAGS;
 /// Training sentences are featurised with a lexicon built from the other folds.
 const LEXICON_FOLDS: usize = 5;
+/// How many chars ahead of scoring the weight rows are prefetched.
+const PREFETCH_AHEAD: usize = 2;
 
 fn tag_name(t: usize) -> String {
     match t {
@@ -62,7 +64,7 @@ pub struct EntityTagger {
 #[derive(Debug, Clone, Serialize, Deserialize)]
 struct TaggerParts {
     bits: u8,
-    model: FittedSoftmax,
+    model: QuantizedSoftmax,
     lexicon: Lexicon,
 }
 
@@ -135,7 +137,7 @@ impl EntityTagger {
         let mask = (1u64 << opts.bits) - 1;
         let named: Vec<_> = sentences.iter().map(|s| (s.text, s.spans)).collect();
         let folds = Lexicon::jackknife(&named, &TYPES, LEXICON_FOLDS);
-        let per_sentence: Vec<(Vec<Vec<u32>>, Vec<usize>)> = sentences
+        let per_sentence: Vec<(CharFeatures, Vec<usize>)> = sentences
             .par_iter()
             .enumerate()
             .map(|(i, s)| {
@@ -175,7 +177,7 @@ impl EntityTagger {
         model.prune(opts.prune);
         Ok(TaggerParts {
             bits: opts.bits,
-            model,
+            model: QuantizedSoftmax::new(&model)?,
             lexicon: Lexicon::from_spans(named, &TYPES),
         }
         .into())
@@ -201,23 +203,45 @@ impl EntityTagger {
         let feats = observation_features(jieba, lexicon, text, &chars, *bits);
         // log p(c | x, p) = obs[c] + tr[p][c] − ln Σ_c' exp(obs[c'])·exp(tr[p][c']), so each char
         // needs N_TAGS exps and N_TAGS + 1 logs instead of a softmax per previous tag.
-        let ones = vec![1.0f32; feats.iter().map(Vec::len).max().unwrap_or(0)];
-        let mut obs = [0.0f32; N_TAGS];
-        // local[t][prev][cur] = log p(cur | x, prev)
-        let mut local = vec![[[f32::NEG_INFINITY; N_TAGS]; N_TAGS + 1]; chars.len()];
-        for (t, f) in feats.iter().enumerate() {
-            model.logits(f, &ones[..f.len()], &mut obs);
-            let max = obs.iter().copied().fold(f32::NEG_INFINITY, f32::max);
-            let e = obs.map(|v| (v - max).exp());
-            for ((p, tr), te) in self.trans.iter().enumerate().zip(&self.trans_exp) {
-                let lse = max + e.iter().zip(te).map(|(a, b)| a * b).sum::<f32>().ln();
-                for c in 0..N_TAGS {
-                    local[t][p][c] = obs[c] + tr[c] - lse;
-                }
-            }
+        let mut scores = Vec::with_capacity(chars.len());
+        // Rows are fetched two chars ahead: the lookups, not the arithmetic, bound this loop.
+        for i in 0..PREFETCH_AHEAD.min(chars.len()) {
+            model.prefetch(feats.get(i));
         }
-        let path = viterbi(&local);
-        spans_of(&path, &local)
+        for (t, f) in feats.iter().enumerate() {
+            if t + PREFETCH_AHEAD < chars.len() {
+                model.prefetch(feats.get(t + PREFETCH_AHEAD));
+            }
+            let mut s = CharScores {
+                obs: [0.0; N_TAGS],
+                lse: [f32::INFINITY; N_TAGS + 1],
+            };
+            model.logits(f, &mut s.obs);
+            let max = s.obs.iter().copied().fold(f32::NEG_INFINITY, f32::max);
+            let e = s.obs.map(|v| (v - max).exp());
+            // START precedes only the first char.
+            let prevs = if t == 0 { N_TAGS + 1 } else { N_TAGS };
+            for (lse, te) in s.lse.iter_mut().zip(&self.trans_exp).take(prevs) {
+                *lse = max + e.iter().zip(te).map(|(a, b)| a * b).sum::<f32>().ln();
+            }
+            scores.push(s);
+        }
+        let path = viterbi(&scores, &self.trans);
+        spans_of(&path, &scores, &self.trans)
+    }
+}
+
+/// One char's scores: log p(cur | x, prev) = `obs[cur] + trans[prev][cur] − lse[prev]`, kept
+/// as its parts rather than as the 8 × 7 table.
+struct CharScores {
+    obs: [f32; N_TAGS],
+    /// Per previous tag (START last; +∞ where it cannot precede), the log normaliser.
+    lse: [f32; N_TAGS + 1],
+}
+
+impl CharScores {
+    fn local(&self, trans: &[[f32; N_TAGS]], prev: usize, cur: usize) -> f32 {
+        self.obs[cur] + trans[prev][cur] - self.lse[prev]
     }
 }
 
@@ -226,23 +250,23 @@ fn prev_feature(prev: usize, mask: u64) -> u32 {
 }
 
 /// Best tag sequence under the BIO constraints.
-fn viterbi(local: &[[[f32; N_TAGS]; N_TAGS + 1]]) -> Vec<usize> {
+fn viterbi(local: &[CharScores], trans: &[[f32; N_TAGS]]) -> Vec<usize> {
     let n = local.len();
     let mut score = [f32::NEG_INFINITY; N_TAGS];
     let mut back = vec![[0usize; N_TAGS]; n];
-    for c in 0..N_TAGS {
+    for (c, sc) in score.iter_mut().enumerate() {
         if allowed(START, c) {
-            score[c] = local[0][START][c];
+            *sc = local[0].local(trans, START, c);
         }
     }
     for t in 1..n {
         let mut next = [f32::NEG_INFINITY; N_TAGS];
-        for c in 0..N_TAGS {
-            for p in 0..N_TAGS {
-                if allowed(p, c) && score[p] > f32::NEG_INFINITY {
-                    let s = score[p] + local[t][p][c];
-                    if s > next[c] {
-                        next[c] = s;
+        for (c, nc) in next.iter_mut().enumerate() {
+            for (p, &sp) in score.iter().enumerate() {
+                if allowed(p, c) && sp > f32::NEG_INFINITY {
+                    let s = sp + local[t].local(trans, p, c);
+                    if s > *nc {
+                        *nc = s;
                         back[t][c] = p;
                     }
                 }
@@ -262,13 +286,17 @@ fn viterbi(local: &[[[f32; N_TAGS]; N_TAGS + 1]]) -> Vec<usize> {
 /// The spans of the decoded `path`, each with the lowest probability of its tags.
 fn spans_of(
     path: &[usize],
-    local: &[[[f32; N_TAGS]; N_TAGS + 1]],
+    local: &[CharScores],
+    trans: &[[f32; N_TAGS]],
 ) -> Vec<(usize, usize, EntityType, f32)> {
     bio::decode(path, &TYPES)
         .into_iter()
         .map(|(s, e, kind)| {
             let conf = (s..e)
-                .map(|i| local[i][if i == 0 { START } else { path[i - 1] }][path[i]].exp())
+                .map(|i| {
+                    let prev = if i == 0 { START } else { path[i - 1] };
+                    local[i].local(trans, prev, path[i]).exp()
+                })
                 .fold(1.0f32, f32::min);
             (s, e, kind, conf)
         })
@@ -305,6 +333,24 @@ fn bucket(parts: &[u32], mask: u64) -> u32 {
         & mask) as u32
 }
 
+/// The observation features of every char of a sentence, in one buffer.
+struct CharFeatures {
+    all: Vec<u32>,
+    /// `all[ends[i - 1]..ends[i]]` are char `i`'s features.
+    ends: Vec<usize>,
+}
+
+impl CharFeatures {
+    fn get(&self, i: usize) -> &[u32] {
+        let start = if i == 0 { 0 } else { self.ends[i - 1] };
+        &self.all[start..self.ends[i]]
+    }
+
+    fn iter(&self) -> impl Iterator<Item = &[u32]> {
+        (0..self.ends.len()).map(|i| self.get(i))
+    }
+}
+
 /// Observation features of every char of `text` (everything but the previous tag).
 fn observation_features(
     jieba: &Jieba,
@@ -312,7 +358,7 @@ fn observation_features(
     text: &str,
     chars: &[char],
     bits: u8,
-) -> Vec<Vec<u32>> {
+) -> CharFeatures {
     let mask = (1u64 << bits) - 1;
     let n = chars.len();
     let cover = lexicon.longest_cover(text);
@@ -387,64 +433,68 @@ fn observation_features(
             shape(chars[i as usize])
         }
     };
-    (0..n)
-        .map(|i| {
-            let i = i as isize;
-            let (wh, th, place, len) = word[i as usize];
-            let prev_tag = if i > 0 { word[i as usize - 1].1 } else { 0 };
-            let next_tag = if (i as usize) + 1 < n {
-                word[i as usize + 1].1
-            } else {
-                0
-            };
-            let (before, after, after2) = (
-                near(i as usize, -1),
-                near(i as usize, 1),
-                near(i as usize, 2),
-            );
-            let f = [
-                bucket(&[1, c(i - 2)], mask),
-                bucket(&[2, c(i - 1)], mask),
-                bucket(&[3, c(i)], mask),
-                bucket(&[4, c(i + 1)], mask),
-                bucket(&[5, c(i + 2)], mask),
-                bucket(&[6, c(i - 2), c(i - 1)], mask),
-                bucket(&[7, c(i - 1), c(i)], mask),
-                bucket(&[8, c(i), c(i + 1)], mask),
-                bucket(&[9, c(i + 1), c(i + 2)], mask),
-                bucket(&[10, c(i - 1), c(i + 1)], mask),
-                bucket(&[11, c(i - 1), c(i), c(i + 1)], mask),
-                bucket(&[12, wh, place], mask),
-                bucket(&[13, th, place], mask),
-                bucket(&[14, th, place, c(i)], mask),
-                bucket(&[15, prev_tag, th, place], mask),
-                bucket(&[16, th, next_tag, place], mask),
-                bucket(&[17, len, place], mask),
-                bucket(&[18, sh(i - 1), sh(i), sh(i + 1)], mask),
-                bucket(&[19, wh], mask),
-                bucket(&[20, c(i - 3)], mask),
-                bucket(&[21, c(i + 3)], mask),
-                // Word context: an ORG's or LOC's suffix word (大学, 委员会, 县) is often a word
-                // or two after the char being tagged, outside the char window.
-                bucket(&[22, before.0, place], mask),
-                bucket(&[23, after.0, place], mask),
-                bucket(&[24, after2.0, place], mask),
-                bucket(&[25, before.1, th, after.1], mask),
-                bucket(&[26, th, after.1, after2.1], mask),
-            ];
-            let mut f = f.to_vec();
-            for (t, name) in cover[i as usize].iter().enumerate() {
-                let here = place_in(i, t);
-                let (before, after) = (place_in(i - 1, t), place_in(i + 1, t));
-                if here + before + after > 0 {
-                    let len = name.map_or(0, |(a, b)| (b - a).min(8));
-                    f.push(bucket(&[27 + t as u32, here, len], mask));
-                    f.push(bucket(&[30 + t as u32, before, here, after], mask));
-                }
+    let mut out = CharFeatures {
+        all: Vec::with_capacity(n * 36),
+        ends: Vec::with_capacity(n),
+    };
+    for i in 0..n {
+        let i = i as isize;
+        let (wh, th, place, len) = word[i as usize];
+        let prev_tag = if i > 0 { word[i as usize - 1].1 } else { 0 };
+        let next_tag = if (i as usize) + 1 < n {
+            word[i as usize + 1].1
+        } else {
+            0
+        };
+        let (before, after, after2) = (
+            near(i as usize, -1),
+            near(i as usize, 1),
+            near(i as usize, 2),
+        );
+        let f = [
+            bucket(&[1, c(i - 2)], mask),
+            bucket(&[2, c(i - 1)], mask),
+            bucket(&[3, c(i)], mask),
+            bucket(&[4, c(i + 1)], mask),
+            bucket(&[5, c(i + 2)], mask),
+            bucket(&[6, c(i - 2), c(i - 1)], mask),
+            bucket(&[7, c(i - 1), c(i)], mask),
+            bucket(&[8, c(i), c(i + 1)], mask),
+            bucket(&[9, c(i + 1), c(i + 2)], mask),
+            bucket(&[10, c(i - 1), c(i + 1)], mask),
+            bucket(&[11, c(i - 1), c(i), c(i + 1)], mask),
+            bucket(&[12, wh, place], mask),
+            bucket(&[13, th, place], mask),
+            bucket(&[14, th, place, c(i)], mask),
+            bucket(&[15, prev_tag, th, place], mask),
+            bucket(&[16, th, next_tag, place], mask),
+            bucket(&[17, len, place], mask),
+            bucket(&[18, sh(i - 1), sh(i), sh(i + 1)], mask),
+            bucket(&[19, wh], mask),
+            bucket(&[20, c(i - 3)], mask),
+            bucket(&[21, c(i + 3)], mask),
+            // Word context: an ORG's or LOC's suffix word (大学, 委员会, 县) is often a word
+            // or two after the char being tagged, outside the char window.
+            bucket(&[22, before.0, place], mask),
+            bucket(&[23, after.0, place], mask),
+            bucket(&[24, after2.0, place], mask),
+            bucket(&[25, before.1, th, after.1], mask),
+            bucket(&[26, th, after.1, after2.1], mask),
+        ];
+        out.all.extend_from_slice(&f);
+        for (t, name) in cover[i as usize].iter().enumerate() {
+            let here = place_in(i, t);
+            let (before, after) = (place_in(i - 1, t), place_in(i + 1, t));
+            if here + before + after > 0 {
+                let len = name.map_or(0, |(a, b)| (b - a).min(8));
+                out.all.push(bucket(&[27 + t as u32, here, len], mask));
+                out.all
+                    .push(bucket(&[30 + t as u32, before, here, after], mask));
             }
-            f
-        })
-        .collect()
+        }
+        out.ends.push(out.all.len());
+    }
+    out
 }
 
 #[cfg(test)]

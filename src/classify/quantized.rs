@@ -63,7 +63,8 @@ impl QuantizedSoftmax {
     }
 
     /// How many features have a non-zero weight.
-    pub fn nonzero_rows(&self) -> usize {
+    #[cfg(test)]
+    fn nonzero_rows(&self) -> usize {
         self.rows
             .iter()
             .filter(|r| r.iter().any(|&w| w != 0))

@@ -3,9 +3,10 @@
 //! Each char gets sparse window features (chars and char n-grams around it, the jieba word it
 //! sits in with its POS tag — jieba's dictionary tags nr/ns/nt act as a gazetteer — the longest
 //! names of the training lexicon covering it (`lexicon`), and the previous tag), hashed into a
-//! fixed space and scored by the same softmax regression as the
-//! classifiers. Decoding is a Viterbi pass over BIO tags that forbids invalid transitions
-//! (`O → I-X`, `B-X → I-Y`), with the previous-tag feature making it a maximum-entropy Markov model.
+//! fixed space and scored by the same softmax regression as the classifiers (fitted in f32,
+//! served as its 8-bit copy, `QuantizedSoftmax`). Decoding is a Viterbi pass over BIO tags that
+//! forbids invalid transitions (`O → I-X`, `B-X → I-Y`), with the previous-tag feature making it
+//! a maximum-entropy Markov model.
 
 use std::hash::Hasher;
 

@@ -58,10 +58,6 @@ impl QuantizedSoftmax {
         })
     }
 
-    pub fn n_classes(&self) -> usize {
-        self.n_classes
-    }
-
     /// How many features have a non-zero weight.
     #[cfg(test)]
     fn nonzero_rows(&self) -> usize {

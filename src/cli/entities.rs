@@ -122,28 +122,23 @@ pub fn run_train(a: TrainEntitiesArgs) -> Result<()> {
     };
     tracing::info!(aligned, "re-annotated with MSRA's conventions");
     let pipeline = TextPipeline::new()?;
-    let sets = [
+    if !a.raw_text {
+        for set in [&mut c.msra_train, &mut c.pd_train, &mut c.cluener_train] {
+            *set = set
+                .par_iter()
+                .map(|s| s.normalised(&pipeline.normalizer))
+                .collect();
+        }
+    }
+    let mut train: Vec<TrainSentence> = Vec::new();
+    for (set, w) in [
         (&c.msra_train, 1.0),
         (&c.pd_train, a.pd_weight),
         (&c.cluener_train, a.cluener_weight),
-    ];
-    let normalised: Vec<Vec<Sentence>> = if a.raw_text {
-        Vec::new()
-    } else {
-        sets.iter()
-            .map(|(set, _)| {
-                set.par_iter()
-                    .map(|s| s.normalised(&pipeline.normalizer))
-                    .collect()
-            })
-            .collect()
-    };
-    let mut train: Vec<TrainSentence> = Vec::new();
-    for (i, (raw, w)) in sets.into_iter().enumerate() {
+    ] {
         if w <= 0.0 {
             continue;
         }
-        let set = normalised.get(i).unwrap_or(raw);
         train.extend(set.iter().map(|s| TrainSentence {
             text: &s.text,
             spans: &s.spans,
@@ -216,7 +211,7 @@ fn file_hash(p: &Path) -> Result<String> {
 
 /// Runs the whole extractor (normalisation, patterns, tagger) on each sentence and scores the
 /// learned types by exact span; also returns chars/s of the timed pass.
-pub fn evaluate(
+fn evaluate(
     pipeline: &TextPipeline,
     extractor: &EntityExtractor,
     sentences: &[Sentence],

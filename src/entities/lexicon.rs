@@ -142,10 +142,9 @@ impl Lexicon {
         self.names.len()
     }
 
-    /// For each char of `text` and each of the (up to three) types, the longest known name of
-    /// that type covering the char, as `(start, end)` in chars.
-    pub fn longest_cover(&self, text: &str) -> Vec<[Option<(u32, u32)>; 3]> {
-        let chars: Vec<char> = text.chars().collect();
+    /// For each of `chars` and each of the (up to three) types, the longest known name of that
+    /// type covering the char, as `(start, end)` in chars.
+    pub fn longest_cover(&self, chars: &[char]) -> Vec<[Option<(u32, u32)>; 3]> {
         let n = chars.len();
         let mut cover = vec![[None; 3]; n];
         for s in 0..n.saturating_sub(1) {
@@ -183,12 +182,16 @@ mod tests {
 
     const TYPES: [EntityType; 3] = [EntityType::Person, EntityType::Org, EntityType::Location];
 
+    fn chars(text: &str) -> Vec<char> {
+        text.chars().collect()
+    }
+
     #[test]
     fn finds_the_longest_name_of_each_type() {
         let spans = [(0, 2, EntityType::Location), (0, 6, EntityType::Org)];
         let lex = Lexicon::from_spans([("北京大学学生会", &spans[..])], &TYPES);
         assert_eq!(lex.len(), 2);
-        let cover = lex.longest_cover("在北京大学学生会");
+        let cover = lex.longest_cover(&chars("在北京大学学生会"));
         assert_eq!(cover[0], [None, None, None]);
         assert_eq!(cover[1][1], Some((1, 7)));
         assert_eq!(cover[2][2], Some((1, 3)));
@@ -202,8 +205,8 @@ mod tests {
         let b = [(0, 2, EntityType::Location)];
         let sents: Vec<Annotated> = vec![("张三来了", &a[..]), ("上海很大", &b[..])];
         let folds = Lexicon::jackknife(&sents, &TYPES, 2);
-        assert_eq!(folds[0].longest_cover("张三")[0][0], None);
-        assert_eq!(folds[1].longest_cover("张三")[0][0], Some((0, 2)));
-        assert_eq!(folds[0].longest_cover("上海")[0][2], Some((0, 2)));
+        assert_eq!(folds[0].longest_cover(&chars("张三"))[0][0], None);
+        assert_eq!(folds[1].longest_cover(&chars("张三"))[0][0], Some((0, 2)));
+        assert_eq!(folds[0].longest_cover(&chars("上海"))[0][2], Some((0, 2)));
     }
 }

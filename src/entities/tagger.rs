@@ -362,7 +362,7 @@ fn observation_features(
 ) -> CharFeatures {
     let mask = (1u64 << bits) - 1;
     let n = chars.len();
-    let cover = lexicon.longest_cover(text);
+    let cover = lexicon.longest_cover(chars);
     // Where char `i` sits in the longest known name of type `t` covering it: 0 none, 1 single,
     // 2 begin, 3 middle, 4 end.
     let place_in = |i: isize, t: usize| -> u32 {

@@ -9,6 +9,7 @@ pub mod cli;
 mod codec;
 pub mod engine;
 pub mod entities;
+mod huge_pages;
 pub mod server;
 pub mod text;
 

@@ -11,6 +11,7 @@
 use serde::{Deserialize, Serialize};
 
 use super::logistic::{FittedSoftmax, LogisticError};
+use crate::huge_pages::copy_to_huge_pages;
 
 /// Classes a row holds; models with more classes are not quantized.
 const ROW: usize = 8;
@@ -22,6 +23,7 @@ type Row = [i8; ROW];
 pub struct QuantizedSoftmax {
     n_classes: usize,
     scale: f32,
+    #[serde(deserialize_with = "rows_on_huge_pages")]
     rows: Vec<Row>,
     bias: Vec<f32>,
 }
@@ -39,7 +41,7 @@ impl QuantizedSoftmax {
             .fold(0.0f32, f32::max);
         let scale = if max > 0.0 { max / 127.0 } else { 1.0 };
         let quantize = |w: f32| (w / scale).round().clamp(-127.0, 127.0) as i8;
-        let rows = (0..n as u32)
+        let rows: Vec<Row> = (0..n as u32)
             .map(|j| {
                 std::array::from_fn(|c| {
                     if c < k {
@@ -53,7 +55,7 @@ impl QuantizedSoftmax {
         Ok(Self {
             n_classes: k,
             scale,
-            rows,
+            rows: copy_to_huge_pages(&rows),
             bias: model.bias().to_vec(),
         })
     }
@@ -107,6 +109,11 @@ impl QuantizedSoftmax {
             prefetch(row);
         }
     }
+}
+
+/// Rows are looked up at random, so they live on huge pages (see `huge_pages`).
+fn rows_on_huge_pages<'de, D: serde::Deserializer<'de>>(d: D) -> Result<Vec<Row>, D::Error> {
+    Ok(copy_to_huge_pages(&Vec::<Row>::deserialize(d)?))
 }
 
 /// The standard library has no stable prefetch and no crate we use offers one; this is the one

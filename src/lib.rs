@@ -9,7 +9,7 @@ pub mod cli;
 mod codec;
 pub mod engine;
 pub mod entities;
-mod huge_pages;
+mod memory;
 pub mod server;
 pub mod text;
 

@@ -5,6 +5,7 @@ mod eval;
 mod logistic;
 mod model;
 mod quantized;
+mod term_index;
 mod tfidf;
 mod train;
 

@@ -162,7 +162,13 @@ impl NoticeClassifier {
 
     pub fn load(dir: &Path) -> Result<Self, ArtifactError> {
         let mut model: Self = artifact::read(&dir.join(MODEL_FILE))?;
-        model.vectorizer.build_index();
+        model
+            .vectorizer
+            .build_index()
+            .map_err(|term| ArtifactError::Decode {
+                path: dir.display().to_string(),
+                reason: format!("two vocabulary terms share a hash (one is {term:?})"),
+            })?;
         if model.model.n_classes() != model.labels.len() {
             return Err(ArtifactError::Decode {
                 path: dir.display().to_string(),

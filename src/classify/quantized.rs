@@ -11,7 +11,7 @@
 use serde::{Deserialize, Serialize};
 
 use super::logistic::{FittedSoftmax, LogisticError};
-use crate::huge_pages::copy_to_huge_pages;
+use crate::memory::{copy_to_huge_pages, prefetch};
 
 /// Classes a row holds; models with more classes are not quantized.
 const ROW: usize = 8;
@@ -111,24 +111,9 @@ impl QuantizedSoftmax {
     }
 }
 
-/// Rows are looked up at random, so they live on huge pages (see `huge_pages`).
+/// Rows are looked up at random, so they live on huge pages (see `crate::memory`).
 fn rows_on_huge_pages<'de, D: serde::Deserializer<'de>>(d: D) -> Result<Vec<Row>, D::Error> {
     Ok(copy_to_huge_pages(&Vec::<Row>::deserialize(d)?))
-}
-
-/// The standard library has no stable prefetch and no crate we use offers one; this is the one
-/// instruction, with a no-op elsewhere than x86_64.
-#[inline(always)]
-fn prefetch<T>(value: &T) {
-    #[cfg(target_arch = "x86_64")]
-    // SAFETY: PREFETCHT0 is part of SSE, which every x86_64 CPU has; it is a hint that reads
-    // nothing architecturally and cannot fault, and `value` is a valid reference anyway.
-    unsafe {
-        use std::arch::x86_64::{_mm_prefetch, _MM_HINT_T0};
-        _mm_prefetch::<_MM_HINT_T0>((value as *const T).cast::<i8>());
-    }
-    #[cfg(not(target_arch = "x86_64"))]
-    let _ = value;
 }
 
 #[cfg(test)]

@@ -3,11 +3,13 @@
 //!
 //! Hand-written rather than `linfa-preprocessing`'s vectorizer: that one tokenizes raw strings
 //! itself and allocates a `String` per token, while here tokens arrive as borrowed slices from
-//! the shared text pipeline and a row costs one hash lookup per token (see BENCHMARKS.md).
+//! the shared text pipeline and a row costs one batched [`TermIndex`] probe per token (see
+//! BENCHMARKS.md).
 
 use rustc_hash::FxHashMap;
 use serde::{Deserialize, Serialize};
 
+use super::term_index::TermIndex;
 use crate::text::is_stopword;
 
 /// Vocabulary controls.
@@ -41,7 +43,7 @@ pub struct TfidfVectorizer {
     terms: Vec<String>,
     idf: Vec<f32>,
     #[serde(skip)]
-    index: FxHashMap<String, u32>,
+    index: TermIndex,
 }
 
 impl TfidfVectorizer {
@@ -72,25 +74,34 @@ impl TfidfVectorizer {
             .iter()
             .map(|&(_, d)| ((1.0 + n) / (1.0 + d as f32)).ln() + 1.0)
             .collect();
-        let terms = kept.into_iter().map(|(t, _)| t.to_string()).collect();
-        let mut v = Self {
+        let mut terms: Vec<String> = kept.into_iter().map(|(t, _)| t.to_string()).collect();
+        let mut idf: Vec<f32> = idf;
+        // Two terms with one 64-bit hash (odds ~10^-9 for 200K terms): the later one is left
+        // out, so the index can always be built again from the saved terms.
+        let index = loop {
+            match TermIndex::new(&terms) {
+                Ok(index) => break index,
+                Err(term) => {
+                    let j = terms.iter().rposition(|t| *t == term).unwrap_or(0);
+                    tracing::warn!(term, "term left out: its hash equals another term's");
+                    terms.remove(j);
+                    idf.remove(j);
+                }
+            }
+        };
+        Self {
             config,
             terms,
             idf,
-            index: FxHashMap::default(),
-        };
-        v.build_index();
-        v
+            index,
+        }
     }
 
-    /// Rebuilds the term → index map (not serialized; call after loading).
-    pub fn build_index(&mut self) {
-        self.index = self
-            .terms
-            .iter()
-            .enumerate()
-            .map(|(i, t)| (t.clone(), i as u32))
-            .collect();
+    /// Rebuilds the term index (not serialized; call after loading). `Err` names a term whose
+    /// hash another term has, which [`Self::fit`] never leaves.
+    pub fn build_index(&mut self) -> Result<(), String> {
+        self.index = TermIndex::new(&self.terms)?;
+        Ok(())
     }
 
     pub fn n_features(&self) -> usize {
@@ -108,8 +119,8 @@ impl TfidfVectorizer {
     /// The TF-IDF row of a token sequence; `row` is cleared and refilled (reuse it).
     pub fn transform(&self, tokens: &[&str], row: &mut SparseVec) {
         row.clear();
-        row.indices
-            .extend(tokens.iter().filter_map(|t| self.index.get(*t).copied()));
+        let mut hashes = Vec::with_capacity(tokens.len());
+        self.index.columns(tokens, &mut hashes, &mut row.indices);
         row.indices.sort_unstable();
         self.weigh(row);
     }
@@ -119,7 +130,7 @@ impl TfidfVectorizer {
         row.clear();
         let mut pairs: Vec<(u32, u32)> = terms
             .iter()
-            .filter_map(|(t, c)| self.index.get(t.as_str()).map(|&j| (j, *c)))
+            .filter_map(|(t, c)| self.index.column(t).map(|j| (j, *c)))
             .collect();
         pairs.sort_unstable();
         for (j, c) in pairs {

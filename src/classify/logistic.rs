@@ -16,6 +16,8 @@ use ndarray::Array1;
 use rayon::prelude::*;
 use serde::{Deserialize, Serialize};
 
+use crate::memory::{copy_to_huge_pages, prefetch};
+
 /// Rows of a sparse matrix in CSR form: the records type of a linfa `Dataset` for this model.
 #[derive(Debug, Clone, Default)]
 pub struct SparseRows {
@@ -116,8 +118,15 @@ pub enum LogisticError {
 pub struct FittedSoftmax {
     n_features: usize,
     n_classes: usize,
+    #[serde(deserialize_with = "weights_on_huge_pages")]
     weights: Vec<f32>,
     bias: Vec<f32>,
+}
+
+/// A document's rows are spread over the whole table, so it lives on huge pages (see
+/// `crate::memory`).
+fn weights_on_huge_pages<'de, D: serde::Deserializer<'de>>(d: D) -> Result<Vec<f32>, D::Error> {
+    Ok(copy_to_huge_pages(&Vec::<f32>::deserialize(d)?))
 }
 
 impl FittedSoftmax {
@@ -140,9 +149,16 @@ impl FittedSoftmax {
 
     /// Raw class scores (logits) of one sparse row, written into `out` (len = classes).
     pub fn logits(&self, indices: &[u32], values: &[f32], out: &mut [f32]) {
+        // Rows are far apart, so each is requested a few features before it is summed.
+        const AHEAD: usize = 8;
         let k = self.n_classes;
         out.copy_from_slice(&self.bias);
-        for (&j, &x) in indices.iter().zip(values) {
+        for (i, (&j, &x)) in indices.iter().zip(values).enumerate() {
+            if let Some(&ahead) = indices.get(i + AHEAD) {
+                let row = &self.weights[ahead as usize * k..(ahead as usize + 1) * k];
+                // 16 f32 to a cache line: one element of each line the row touches.
+                row.iter().step_by(16).chain(row.last()).for_each(prefetch);
+            }
             let w = &self.weights[j as usize * k..(j as usize + 1) * k];
             for (o, &wc) in out.iter_mut().zip(w) {
                 *o += x * wc;

@@ -18,6 +18,18 @@ pub(crate) fn copy_to_huge_pages<T: Copy>(items: &[T]) -> Vec<T> {
     v
 }
 
+/// Deserializes a `Vec` straight into [`copy_to_huge_pages`], for tables read at random
+/// (`#[serde(deserialize_with = "crate::memory::deserialize_to_huge_pages")]`).
+pub(crate) fn deserialize_to_huge_pages<'de, D, T>(d: D) -> Result<Vec<T>, D::Error>
+where
+    D: serde::Deserializer<'de>,
+    T: Copy + serde::Deserialize<'de>,
+{
+    Ok(copy_to_huge_pages(
+        &<Vec<T> as serde::Deserialize>::deserialize(d)?,
+    ))
+}
+
 /// Asks for huge pages on the whole 2 MB pages inside `len` bytes at `ptr`.
 fn advise(ptr: *mut u8, len: usize) {
     let start = (ptr as usize).next_multiple_of(HUGE_PAGE);

@@ -16,7 +16,7 @@ use ndarray::Array1;
 use rayon::prelude::*;
 use serde::{Deserialize, Serialize};
 
-use crate::memory::{copy_to_huge_pages, prefetch};
+use crate::memory::prefetch;
 
 /// Rows of a sparse matrix in CSR form: the records type of a linfa `Dataset` for this model.
 #[derive(Debug, Clone, Default)]
@@ -118,15 +118,10 @@ pub enum LogisticError {
 pub struct FittedSoftmax {
     n_features: usize,
     n_classes: usize,
-    #[serde(deserialize_with = "weights_on_huge_pages")]
+    /// A document's rows are spread over the whole table, hence huge pages.
+    #[serde(deserialize_with = "crate::memory::deserialize_to_huge_pages")]
     weights: Vec<f32>,
     bias: Vec<f32>,
-}
-
-/// A document's rows are spread over the whole table, so it lives on huge pages (see
-/// `crate::memory`).
-fn weights_on_huge_pages<'de, D: serde::Deserializer<'de>>(d: D) -> Result<Vec<f32>, D::Error> {
-    Ok(copy_to_huge_pages(&Vec::<f32>::deserialize(d)?))
 }
 
 impl FittedSoftmax {

@@ -23,7 +23,8 @@ type Row = [i8; ROW];
 pub struct QuantizedSoftmax {
     n_classes: usize,
     scale: f32,
-    #[serde(deserialize_with = "rows_on_huge_pages")]
+    /// Looked up at random, hence huge pages.
+    #[serde(deserialize_with = "crate::memory::deserialize_to_huge_pages")]
     rows: Vec<Row>,
     bias: Vec<f32>,
 }
@@ -109,11 +110,6 @@ impl QuantizedSoftmax {
             prefetch(row);
         }
     }
-}
-
-/// Rows are looked up at random, so they live on huge pages (see `crate::memory`).
-fn rows_on_huge_pages<'de, D: serde::Deserializer<'de>>(d: D) -> Result<Vec<Row>, D::Error> {
-    Ok(copy_to_huge_pages(&Vec::<Row>::deserialize(d)?))
 }
 
 #[cfg(test)]

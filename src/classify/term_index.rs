@@ -25,29 +25,42 @@ struct Slot {
 }
 
 /// Open addressing with linear probing, at most half full.
-#[derive(Debug, Clone, Default)]
+#[derive(Debug, Clone)]
 pub(super) struct TermIndex {
     slots: Vec<Slot>,
     mask: usize,
 }
 
+/// No terms (what a vectorizer holds before its index is built).
+impl Default for TermIndex {
+    fn default() -> Self {
+        Self::empty(0)
+    }
+}
+
 impl TermIndex {
-    /// Indexes `terms` by position; `Err` names a term whose hash another term already has.
-    pub(super) fn new<S: AsRef<str>>(terms: &[S]) -> Result<Self, String> {
-        let len = (terms.len() * 2).next_power_of_two().max(8);
-        let empty = Slot {
+    /// Room for `n` terms, none in yet.
+    fn empty(n: usize) -> Self {
+        let len = (n * 2).next_power_of_two().max(8);
+        let slot = Slot {
             hash: 0,
             column: EMPTY,
         };
-        let mut index = Self {
-            slots: vec![empty; len],
+        Self {
+            slots: vec![slot; len],
             mask: len - 1,
-        };
+        }
+    }
+
+    /// Indexes `terms` by position; `Err` is the position of a term whose hash an earlier term
+    /// already has.
+    pub(super) fn new<S: AsRef<str>>(terms: &[S]) -> Result<Self, usize> {
+        let mut index = Self::empty(terms.len());
         for (column, term) in terms.iter().enumerate() {
             let hash = xxh3_64(term.as_ref().as_bytes());
             let i = index.probe(hash);
             if index.slots[i].column != EMPTY {
-                return Err(term.as_ref().to_string());
+                return Err(column);
             }
             index.slots[i] = Slot {
                 hash,
@@ -73,21 +86,13 @@ impl TermIndex {
 
     /// The column of `term`, if it is one (one probe, for callers without a batch).
     pub(super) fn column(&self, term: &str) -> Option<u32> {
-        if self.slots.is_empty() {
-            return None;
-        }
         let column = self.slots[self.probe(xxh3_64(term.as_bytes()))].column;
         (column != EMPTY).then_some(column)
     }
 
     /// Appends the column of every token of `tokens` that is a term, in token order.
-    /// `hashes` is scratch space.
-    pub(super) fn columns(&self, tokens: &[&str], hashes: &mut Vec<u64>, out: &mut Vec<u32>) {
-        if self.slots.is_empty() {
-            return;
-        }
-        hashes.clear();
-        hashes.extend(tokens.iter().map(|t| xxh3_64(t.as_bytes())));
+    pub(super) fn columns(&self, tokens: &[&str], out: &mut Vec<u32>) {
+        let hashes: Vec<u64> = tokens.iter().map(|t| xxh3_64(t.as_bytes())).collect();
         for (i, &hash) in hashes.iter().enumerate() {
             if let Some(&ahead) = hashes.get(i + AHEAD) {
                 prefetch(&self.slots[ahead as usize & self.mask]);
@@ -109,24 +114,25 @@ mod tests {
         let terms: Vec<String> = (0..5000).map(|i| format!("词{i}")).collect();
         let index = TermIndex::new(&terms).unwrap();
         let tokens: Vec<&str> = ["词17", "不在", "词4999", "词17", "", "词5000"].to_vec();
-        let (mut hashes, mut out) = (Vec::new(), Vec::new());
-        index.columns(&tokens, &mut hashes, &mut out);
+        let mut out = Vec::new();
+        index.columns(&tokens, &mut out);
         assert_eq!(out, vec![17, 4999, 17]);
         assert_eq!((index.column("词9"), index.column("词")), (Some(9), None));
         let all: Vec<&str> = terms.iter().map(String::as_str).collect();
         out.clear();
-        index.columns(&all, &mut hashes, &mut out);
+        index.columns(&all, &mut out);
         assert_eq!(out, (0..5000).collect::<Vec<u32>>());
     }
 
     #[test]
     fn empty_vocabulary_and_duplicate_terms() {
-        let (mut hashes, mut out) = (Vec::new(), Vec::new());
-        TermIndex::default().columns(&["a"], &mut hashes, &mut out);
+        let mut out = Vec::new();
+        TermIndex::default().columns(&["a"], &mut out);
         TermIndex::new::<&str>(&[])
             .unwrap()
-            .columns(&["a"], &mut hashes, &mut out);
+            .columns(&["a"], &mut out);
         assert!(out.is_empty());
-        assert_eq!(TermIndex::new(&["a", "b", "a"]).unwrap_err(), "a");
+        assert_eq!(TermIndex::default().column("a"), None);
+        assert_eq!(TermIndex::new(&["a", "b", "a"]).unwrap_err(), 2);
     }
 }

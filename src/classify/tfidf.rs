@@ -70,20 +70,18 @@ impl TfidfVectorizer {
         kept.truncate(config.max_features);
         kept.sort_unstable_by(|a, b| a.0.cmp(b.0));
         let n = n_docs as f32;
-        let idf = kept
+        let mut idf: Vec<f32> = kept
             .iter()
             .map(|&(_, d)| ((1.0 + n) / (1.0 + d as f32)).ln() + 1.0)
             .collect();
         let mut terms: Vec<String> = kept.into_iter().map(|(t, _)| t.to_string()).collect();
-        let mut idf: Vec<f32> = idf;
         // Two terms with one 64-bit hash (odds ~10^-9 for 200K terms): the later one is left
         // out, so the index can always be built again from the saved terms.
         let index = loop {
             match TermIndex::new(&terms) {
                 Ok(index) => break index,
-                Err(term) => {
-                    let j = terms.iter().rposition(|t| *t == term).unwrap_or(0);
-                    tracing::warn!(term, "term left out: its hash equals another term's");
+                Err(j) => {
+                    tracing::warn!(term = terms[j], "term left out: its hash equals another's");
                     terms.remove(j);
                     idf.remove(j);
                 }
@@ -100,7 +98,7 @@ impl TfidfVectorizer {
     /// Rebuilds the term index (not serialized; call after loading). `Err` names a term whose
     /// hash another term has, which [`Self::fit`] never leaves.
     pub fn build_index(&mut self) -> Result<(), String> {
-        self.index = TermIndex::new(&self.terms)?;
+        self.index = TermIndex::new(&self.terms).map_err(|j| self.terms[j].clone())?;
         Ok(())
     }
 
@@ -119,8 +117,7 @@ impl TfidfVectorizer {
     /// The TF-IDF row of a token sequence; `row` is cleared and refilled (reuse it).
     pub fn transform(&self, tokens: &[&str], row: &mut SparseVec) {
         row.clear();
-        let mut hashes = Vec::with_capacity(tokens.len());
-        self.index.columns(tokens, &mut hashes, &mut row.indices);
+        self.index.columns(tokens, &mut row.indices);
         row.indices.sort_unstable();
         self.weigh(row);
     }

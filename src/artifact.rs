@@ -29,7 +29,7 @@ pub enum ArtifactError {
     Truncated(String),
     #[error("{0} is corrupt: its checksum does not match its contents")]
     Checksum(String),
-    #[error("{path} could not be decoded: {reason}")]
+    #[error("{path} could not be decoded ({reason}): if an older notice-svc wrote it, retrain it with this version's `train` or `train-entities`")]
     Decode { path: String, reason: String },
     #[error("encoding the model failed: {0}")]
     Encode(String),

@@ -1,7 +1,7 @@
 //! Memory hints for large tables that are read at random: huge-page backing and prefetch.
 //!
-//! A lookup into a 16 MB weight table touches a different 4 KB page almost every time, so on
-//! 4 KB pages most lookups also miss the TLB; on 2 MB pages the whole table needs eight TLB
+//! A lookup into a 32 MB weight table touches a different 4 KB page almost every time, so on
+//! 4 KB pages most lookups also miss the TLB; on 2 MB pages the whole table needs 16 TLB
 //! entries. Linux gives huge pages to anonymous memory that asks for them (`madvise`), which
 //! is the default policy (`transparent_hugepage=madvise`). Measured in BENCHMARKS.md.
 

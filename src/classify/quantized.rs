@@ -1,10 +1,11 @@
 //! An 8-bit copy of a fitted softmax model with few classes, for scoring that is bound by
 //! memory rather than arithmetic.
 //!
-//! The entity tagger looks up ~35 random rows of a 2^21-row weight table per char. As f32 the
-//! table is 59 MB and the lookups miss every cache. Here a weight is an i8 times one shared
-//! scale and a row is 8 bytes (classes padded to 8, so a row never straddles a cache line): 16 MB,
-//! which fits the L3 cache, and all-zero rows compress to nearly nothing in the artifact.
+//! The entity tagger looks up ~35 random rows of a 2^22-row weight table per char. As f32 the
+//! table is 117 MB and the lookups miss every cache. Here a weight is an i8 times one shared
+//! scale and a row is 8 bytes (classes padded to 8, so a row never straddles a cache line): 32 MB,
+//! whose rows in use fit the L3 cache, and all-zero rows compress to nearly nothing in the
+//! artifact.
 //! Keeping only the non-zero rows behind a ranked bitmap (3 MB) measured 12 % slower: the rank
 //! is a second dependent load. Numbers in BENCHMARKS.md.
 

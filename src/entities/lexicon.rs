@@ -2,7 +2,7 @@
 //!
 //! Char n-grams around a position cannot see that `中国民主促进会` is one organisation; a
 //! lexicon match over the whole span can. During training each sentence is featurised with a
-//! lexicon built from the *other* folds (see [`Lexicon::jackknife`]), so the model learns how
+//! lexicon built from the *other* folds (see [`jackknife`]), so the model learns how
 //! far to trust a match on names it has not seen, which is the situation at serving time.
 
 use rustc_hash::FxHashMap;
@@ -90,6 +90,30 @@ impl From<Lexicon> for Names {
     }
 }
 
+/// Which of `k` folds sentence `i` of `n` is in: contiguous blocks, since a corpus keeps an
+/// article's sentences together and an article repeats its names.
+pub fn fold_of(i: usize, n: usize, k: usize) -> usize {
+    i * k / n.max(1)
+}
+
+/// `k` tables learned from training strings (a lexicon, name endings), the f-th built by
+/// `build` from every sentence outside fold f.
+pub fn jackknife<T>(
+    sentences: &[Annotated],
+    k: usize,
+    build: impl Fn(&[Annotated]) -> T,
+) -> Vec<T> {
+    (0..k)
+        .map(|fold| {
+            let others: Vec<Annotated> = (sentences.iter().enumerate())
+                .filter(|(i, _)| fold_of(*i, sentences.len(), k) != fold)
+                .map(|(_, s)| *s)
+                .collect();
+            build(&others)
+        })
+        .collect()
+}
+
 impl Lexicon {
     /// A lexicon of the names of `sentences` (text, spans in chars) whose type is one of `types`
     /// (at most three: each is a bit of an entry, next to `PREFIX`).
@@ -113,28 +137,6 @@ impl Lexicon {
         let mut names: Vec<(String, u8)> = bits.into_iter().collect();
         names.sort_unstable();
         Names { names }.into()
-    }
-
-    /// Which of `k` folds sentence `i` of `n` is in: contiguous blocks, since a corpus keeps an
-    /// article's sentences together and an article repeats its names.
-    pub fn fold_of(i: usize, n: usize, k: usize) -> usize {
-        i * k / n.max(1)
-    }
-
-    /// `k` lexicons, the f-th built from every sentence outside fold f.
-    pub fn jackknife(sentences: &[Annotated], types: &[EntityType], k: usize) -> Vec<Self> {
-        (0..k)
-            .map(|fold| {
-                Self::from_spans(
-                    sentences
-                        .iter()
-                        .enumerate()
-                        .filter(|(i, _)| Self::fold_of(*i, sentences.len(), k) != fold)
-                        .map(|(_, s)| *s),
-                    types,
-                )
-            })
-            .collect()
     }
 
     /// How many names.
@@ -204,7 +206,9 @@ mod tests {
         let a = [(0, 2, EntityType::Person)];
         let b = [(0, 2, EntityType::Location)];
         let sents: Vec<Annotated> = vec![("张三来了", &a[..]), ("上海很大", &b[..])];
-        let folds = Lexicon::jackknife(&sents, &TYPES, 2);
+        let folds = jackknife(&sents, 2, |s| {
+            Lexicon::from_spans(s.iter().copied(), &TYPES)
+        });
         assert_eq!(folds[0].longest_cover(&chars("张三"))[0][0], None);
         assert_eq!(folds[1].longest_cover(&chars("张三"))[0][0], Some((0, 2)));
         assert_eq!(folds[0].longest_cover(&chars("上海"))[0][2], Some((0, 2)));

@@ -7,6 +7,7 @@
 mod bio;
 mod conventions;
 pub mod corpus;
+mod endings;
 mod lexicon;
 mod patterns;
 pub mod scoring;
@@ -19,7 +20,7 @@ use std::str::FromStr;
 pub use conventions::align_conventions;
 use jieba_rs::Jieba;
 use patterns::{find_patterns, PatternKind};
-pub use tagger::{EntityTagger, TaggerOptions, TrainSentence};
+pub use tagger::{DecodeBias, EntityTagger, TaggerOptions, TrainSentence};
 
 use crate::artifact::{self, ArtifactError};
 use crate::classify::MODEL_FILE;

@@ -58,16 +58,25 @@ pub struct TrainEntitiesArgs {
     #[arg(long, default_value_t = 1e-3)]
     prune: f32,
     /// Leave the last N MSRA train sentences (10 %) out of training and tune the decoding bias
-    /// on them (unless --begin-bias and --inside-bias set it).
+    /// on them. With --begin-bias and --inside-bias they are still left out, but not used.
     #[arg(long, default_value_t = 4500)]
     dev_sentences: usize,
     /// Decoding bonus per B- tag of PERSON, ORG, LOCATION (more entities of the type), instead
     /// of tuning it; 0,0,0 is the model's own decoding.
-    #[arg(long, value_delimiter = ',', num_args = 3, requires = "inside_bias")]
-    begin_bias: Option<Vec<f32>>,
+    #[arg(long, value_name = "P,O,L", value_parser = three_numbers, requires = "inside_bias")]
+    begin_bias: Option<[f32; 3]>,
     /// Decoding bonus per I- tag (longer entities), instead of tuning it.
     #[arg(long, requires = "begin_bias")]
     inside_bias: Option<f32>,
+}
+
+/// Parses `--begin-bias`: three comma-separated numbers.
+fn three_numbers(s: &str) -> Result<[f32; 3], String> {
+    let v: Vec<f32> = (s.split(',').map(|x| x.trim().parse::<f32>()))
+        .collect::<Result<_, _>>()
+        .map_err(|e| format!("{s:?}: {e}"))?;
+    <[f32; 3]>::try_from(v)
+        .map_err(|v| format!("three numbers (PERSON,ORG,LOCATION), not {}", v.len()))
 }
 
 #[derive(Args, Debug)]
@@ -172,11 +181,8 @@ pub fn run_train(a: TrainEntitiesArgs) -> Result<()> {
         alpha: a.alpha,
         max_iterations: a.max_iterations,
         prune: a.prune,
-        bias: match (&a.begin_bias, a.inside_bias) {
-            (Some(b), Some(inside)) => DecodeBias {
-                begin: [b[0], b[1], b[2]],
-                inside,
-            },
+        bias: match (a.begin_bias, a.inside_bias) {
+            (Some(begin), Some(inside)) => DecodeBias { begin, inside },
             _ => DecodeBias::default(),
         },
     };
@@ -418,4 +424,16 @@ fn write_errors(path: &Path, sentences: &[Sentence], predicted: &[Spans]) -> Res
         }
     }
     std::fs::write(path, out).with_context(|| format!("writing {}", path.display()))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn begin_bias_takes_three_numbers() {
+        assert_eq!(three_numbers("0.5,1.5, 1"), Ok([0.5, 1.5, 1.0]));
+        assert!(three_numbers("1,2").is_err());
+        assert!(three_numbers("1,x,2").is_err());
+    }
 }

@@ -135,18 +135,6 @@ pub struct TaggerOptions {
     pub bias: DecodeBias,
 }
 
-impl Default for TaggerOptions {
-    fn default() -> Self {
-        Self {
-            bits: 22,
-            alpha: 1.0,
-            max_iterations: 250,
-            prune: 1e-3,
-            bias: DecodeBias::default(),
-        }
-    }
-}
-
 /// A sentence with gold spans (chars, end exclusive), for training.
 pub struct TrainSentence<'a> {
     pub text: &'a str,

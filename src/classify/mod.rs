@@ -16,6 +16,7 @@ pub use logistic::{
 };
 pub use model::{ModelCard, NoticeClassifier, CARD_FILE, MODEL_FILE};
 pub use quantized::QuantizedSoftmax;
+pub(crate) use quantized::LINE_ROWS;
 pub use tfidf::{count_terms, SparseVec, TfidfConfig, TfidfVectorizer};
 pub use train::{
     evaluate_predictions, predict_docs, stratified_split, train, ClassWeight, TrainOptions,

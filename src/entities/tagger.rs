@@ -24,7 +24,7 @@ use super::bio;
 use super::endings::NameEndings;
 use super::lexicon::{fold_of, jackknife, Lexicon};
 use super::EntityType;
-use crate::classify::{LogisticError, QuantizedSoftmax, SoftmaxRegression, SparseRows};
+use crate::classify::{LogisticError, QuantizedSoftmax, SoftmaxRegression, SparseRows, LINE_ROWS};
 
 /// Tags in model order: O, then B/I for each learned type.
 const TYPES: [EntityType; 3] = [EntityType::Person, EntityType::Org, EntityType::Location];
@@ -65,7 +65,8 @@ pub struct EntityTagger {
     trans: Vec<[f32; N_TAGS]>,
     /// ... and its exp.
     trans_exp: Vec<[f32; N_TAGS]>,
-    /// `trans` plus the decoding bias of the current tag: what Viterbi maximises.
+    /// `trans` plus the decoding bias of the current tag, −∞ where BIO forbids the transition:
+    /// what Viterbi maximises.
     decode_trans: Vec<[f32; N_TAGS]>,
 }
 
@@ -230,8 +231,16 @@ impl EntityTagger {
     /// Decodes with `bias` from now on (it is saved with the tagger).
     pub fn set_bias(&mut self, bias: DecodeBias) {
         self.parts.bias = bias;
-        self.decode_trans = (self.trans.iter())
-            .map(|tr| std::array::from_fn(|c| tr[c] + bias.for_tag(c)))
+        self.decode_trans = (self.trans.iter().enumerate())
+            .map(|(p, tr)| {
+                std::array::from_fn(|c| {
+                    if allowed(p, c) {
+                        tr[c] + bias.for_tag(c)
+                    } else {
+                        f32::NEG_INFINITY
+                    }
+                })
+            })
             .collect();
     }
 
@@ -299,26 +308,19 @@ fn prev_feature(prev: usize, mask: u64) -> u32 {
     bucket(&[0xFE, prev as u32], mask)
 }
 
-/// Best tag sequence under the BIO constraints.
+/// Best tag sequence; `trans` is −∞ where BIO forbids a transition, so no path takes one.
 fn viterbi(local: &[CharScores], trans: &[[f32; N_TAGS]]) -> Vec<usize> {
     let n = local.len();
-    let mut score = [f32::NEG_INFINITY; N_TAGS];
+    let mut score: [f32; N_TAGS] = std::array::from_fn(|c| local[0].local(trans, START, c));
     let mut back = vec![[0usize; N_TAGS]; n];
-    for (c, sc) in score.iter_mut().enumerate() {
-        if allowed(START, c) {
-            *sc = local[0].local(trans, START, c);
-        }
-    }
     for t in 1..n {
         let mut next = [f32::NEG_INFINITY; N_TAGS];
         for (c, nc) in next.iter_mut().enumerate() {
             for (p, &sp) in score.iter().enumerate() {
-                if allowed(p, c) && sp > f32::NEG_INFINITY {
-                    let s = sp + local[t].local(trans, p, c);
-                    if s > *nc {
-                        *nc = s;
-                        back[t][c] = p;
-                    }
+                let s = sp + local[t].local(trans, p, c);
+                if s > *nc {
+                    *nc = s;
+                    back[t][c] = p;
                 }
             }
         }
@@ -381,6 +383,49 @@ fn bucket(parts: &[u32], mask: u64) -> u32 {
         .wrapping_mul(0x9E37_79B9_7F4A_7C15)
         .rotate_left(23)
         & mask) as u32
+}
+
+/// The first bucket of a line of [`LINE_ROWS`] buckets: the weight table stores those rows on
+/// one cache line. A char is looked up at seven offsets as the window passes over it (and a char
+/// pair at four); keying all of them on one line costs one cache miss instead of seven.
+fn line_start(parts: &[u32], mask: u64) -> u32 {
+    bucket(parts, mask) & !(LINE_ROWS - 1)
+}
+
+/// Per char of a sentence, padded by [`WINDOW`] on both sides, the line of the templates keyed
+/// on that char alone and of those keyed on the pair it starts.
+struct WindowLines {
+    chars: Vec<u32>,
+    pairs: Vec<u32>,
+}
+
+/// How far the char window reaches on each side.
+const WINDOW: usize = 3;
+
+impl WindowLines {
+    fn new(n: usize, c: impl Fn(isize) -> u32, mask: u64) -> Self {
+        let at = |k: usize| k as isize - WINDOW as isize;
+        Self {
+            chars: (0..n + 2 * WINDOW)
+                .map(|k| line_start(&[1, c(at(k))], mask))
+                .collect(),
+            pairs: (0..n + 2 * WINDOW)
+                .map(|k| line_start(&[2, c(at(k)), c(at(k) + 1)], mask))
+                .collect(),
+        }
+    }
+
+    /// The char at offset `d` (−3..=3) from char `i`, in its slot `d + 3` of the char's line.
+    fn char_feature(&self, i: usize, d: isize) -> u32 {
+        let slot = (d + WINDOW as isize) as usize;
+        self.chars[i + slot] | slot as u32
+    }
+
+    /// The pair starting at offset `d` (−2..=1) from char `i`, in slot `d + 2` of its line.
+    fn pair_feature(&self, i: usize, d: isize) -> u32 {
+        let slot = d + 2;
+        self.pairs[(i as isize + d + WINDOW as isize) as usize] | slot as u32
+    }
 }
 
 /// Chars to a name ending, coarsened: near ones matter one by one, far ones by range.
@@ -501,6 +546,7 @@ fn observation_features(
             shape(chars[i as usize])
         }
     };
+    let lines = WindowLines::new(n, c, mask);
     let mut out = CharFeatures {
         all: Vec::with_capacity(n * MAX_FEATURES),
         ends: Vec::with_capacity(n),
@@ -519,16 +565,19 @@ fn observation_features(
             near(i as usize, 1),
             near(i as usize, 2),
         );
+        let u = i as usize;
         let f = [
-            bucket(&[1, c(i - 2)], mask),
-            bucket(&[2, c(i - 1)], mask),
-            bucket(&[3, c(i)], mask),
-            bucket(&[4, c(i + 1)], mask),
-            bucket(&[5, c(i + 2)], mask),
-            bucket(&[6, c(i - 2), c(i - 1)], mask),
-            bucket(&[7, c(i - 1), c(i)], mask),
-            bucket(&[8, c(i), c(i + 1)], mask),
-            bucket(&[9, c(i + 1), c(i + 2)], mask),
+            lines.char_feature(u, -3),
+            lines.char_feature(u, -2),
+            lines.char_feature(u, -1),
+            lines.char_feature(u, 0),
+            lines.char_feature(u, 1),
+            lines.char_feature(u, 2),
+            lines.char_feature(u, 3),
+            lines.pair_feature(u, -2),
+            lines.pair_feature(u, -1),
+            lines.pair_feature(u, 0),
+            lines.pair_feature(u, 1),
             bucket(&[10, c(i - 1), c(i + 1)], mask),
             bucket(&[11, c(i - 1), c(i), c(i + 1)], mask),
             bucket(&[12, wh, place], mask),
@@ -539,8 +588,6 @@ fn observation_features(
             bucket(&[17, len, place], mask),
             bucket(&[18, sh(i - 1), sh(i), sh(i + 1)], mask),
             bucket(&[19, wh], mask),
-            bucket(&[20, c(i - 3)], mask),
-            bucket(&[21, c(i + 3)], mask),
             // Word context: an ORG's or LOC's suffix word (大学, 委员会, 县) is often a word
             // or two after the char being tagged, outside the char window.
             bucket(&[22, before.0, place], mask),
@@ -585,6 +632,26 @@ mod tests {
         assert!(allowed(1, 2) && allowed(2, 2) && !allowed(1, 4) && !allowed(0, 2));
         assert_eq!(tag_name(3), "B-ORG");
         assert_eq!(tag_name(6), "I-LOCATION");
+    }
+
+    #[test]
+    fn each_char_and_pair_is_looked_up_on_one_line() {
+        let line = |f: u32| f & !(LINE_ROWS - 1);
+        let window = WindowLines::new(10, |j| j as u32, (1 << 20) - 1);
+        // Char 5 as seen from chars 8 (offset −3) to 2 (offset +3): one line, a slot per offset.
+        let seen: Vec<u32> = (-3..=3)
+            .map(|d| window.char_feature((5 - d) as usize, d))
+            .collect();
+        assert!(seen.iter().all(|&f| line(f) == line(seen[0])));
+        let slots: Vec<u32> = seen.iter().map(|f| f % LINE_ROWS).collect();
+        assert_eq!(slots, [0, 1, 2, 3, 4, 5, 6]);
+        // The pair starting at char 5, from chars 7 to 4.
+        let pairs: Vec<u32> = (-2..=1)
+            .map(|d| window.pair_feature((5 - d) as usize, d))
+            .collect();
+        assert!(pairs.iter().all(|&f| line(f) == line(pairs[0])));
+        assert_ne!(pairs[0], pairs[3]);
+        assert_ne!(line(seen[0]), line(pairs[0]));
     }
 
     #[test]

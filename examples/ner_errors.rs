@@ -5,23 +5,20 @@
 //! (defaults `models/entities`, `../shared/data/ner`).
 
 use std::collections::HashMap;
-use std::path::PathBuf;
 
-use anyhow::Context;
-use notice_svc::entities::corpus::read_msra;
 use notice_svc::entities::scoring::score_spans;
-use notice_svc::entities::{EntityExtractor, EntityType};
-use notice_svc::text::TextPipeline;
+use notice_svc::entities::EntityType;
 use rayon::prelude::*;
+
+mod common;
 
 fn main() -> anyhow::Result<()> {
     let mut args = std::env::args().skip(1);
-    let model = PathBuf::from(args.next().unwrap_or_else(|| "models/entities".into()));
-    let ner = PathBuf::from(args.next().unwrap_or_else(|| "../shared/data/ner".into()));
-    let test = read_msra(&ner.join("msra/msra_test_bio"))
-        .with_context(|| format!("MSRA test not found under {}", ner.display()))?;
-    let pipeline = TextPipeline::new()?;
-    let extractor = EntityExtractor::load(&model)?;
+    let common::MsraSetup {
+        test,
+        pipeline,
+        extractor,
+    } = common::load_msra(args.next(), args.next())?;
     let learned = [EntityType::Person, EntityType::Org, EntityType::Location];
     let gold: Vec<_> = test.iter().map(|s| s.spans.clone()).collect();
     let found: Vec<Vec<_>> = test

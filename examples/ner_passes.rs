@@ -5,18 +5,23 @@
 //! `cargo run --release --example ner_passes -- [PASSES] [MODEL_DIR] [NER_DIR]`
 //! (defaults 4, `models/entities`, `../shared/data/ner`).
 
+use std::path::PathBuf;
 use std::time::Instant;
 
-mod common;
+use anyhow::Context;
+use notice_svc::entities::corpus::read_msra;
+use notice_svc::entities::EntityExtractor;
+use notice_svc::text::TextPipeline;
 
 fn main() -> anyhow::Result<()> {
     let mut args = std::env::args().skip(1);
     let passes: usize = args.next().map_or(Ok(4), |s| s.parse())?;
-    let common::MsraSetup {
-        test,
-        pipeline,
-        extractor,
-    } = common::load_msra(args.next(), args.next())?;
+    let model = PathBuf::from(args.next().unwrap_or_else(|| "models/entities".into()));
+    let ner = PathBuf::from(args.next().unwrap_or_else(|| "../shared/data/ner".into()));
+    let test = read_msra(&ner.join("msra/msra_test_bio"))
+        .with_context(|| format!("MSRA test not found under {}", ner.display()))?;
+    let pipeline = TextPipeline::new()?;
+    let extractor = EntityExtractor::load(&model)?;
     let chars: usize = test.iter().map(|s| s.text.chars().count()).sum();
     for pass in 1..=passes {
         let started = Instant::now();

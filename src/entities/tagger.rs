@@ -61,14 +61,16 @@ fn allowed(prev: usize, cur: usize) -> bool {
 #[serde(from = "TaggerParts", into = "TaggerParts")]
 pub struct EntityTagger {
     parts: TaggerParts,
-    /// Per previous tag (START last), the weight its feature adds to each tag's score...
-    trans: Vec<[f32; N_TAGS]>,
-    /// ... and its exp.
-    trans_exp: Vec<[f32; N_TAGS]>,
-    /// `trans` plus the decoding bias of the current tag, −∞ where BIO forbids the transition:
-    /// what Viterbi maximises.
-    decode_trans: Vec<[f32; N_TAGS]>,
+    /// Per previous tag (START last), the exp of the weight its feature adds to each tag's score
+    /// (lanes past `N_TAGS` are 0, so sums over all eight lanes are sums over the tags).
+    trans_exp: [Lanes; N_TAGS + 1],
+    /// `trans_exp` times the decoding bias factor of the current tag, 0 where BIO forbids the
+    /// transition: what Viterbi maximises.
+    decode_trans: [Lanes; N_TAGS + 1],
 }
+
+/// One value per tag, padded to eight lanes (one SIMD register).
+type Lanes = [f32; 8];
 
 /// What a tagger artifact holds.
 #[derive(Debug, Clone, Serialize, Deserialize)]
@@ -104,15 +106,16 @@ impl DecodeBias {
 impl From<TaggerParts> for EntityTagger {
     fn from(parts: TaggerParts) -> Self {
         let mask = (1u64 << parts.bits) - 1;
-        let trans: Vec<[f32; N_TAGS]> = (0..=N_TAGS)
-            .map(|p| std::array::from_fn(|c| parts.model.weight(prev_feature(p, mask), c)))
-            .collect();
-        let trans_exp = trans.iter().map(|tr| tr.map(f32::exp)).collect();
+        let trans_exp = std::array::from_fn(|p| {
+            std::array::from_fn(|c| match c {
+                _ if c < N_TAGS => parts.model.weight(prev_feature(p, mask), c).exp(),
+                _ => 0.0,
+            })
+        });
         let mut tagger = Self {
             parts,
-            trans,
             trans_exp,
-            decode_trans: Vec::new(),
+            decode_trans: [[0.0; 8]; N_TAGS + 1],
         };
         tagger.set_bias(tagger.parts.bias);
         tagger
@@ -231,17 +234,17 @@ impl EntityTagger {
     /// Decodes with `bias` from now on (it is saved with the tagger).
     pub fn set_bias(&mut self, bias: DecodeBias) {
         self.parts.bias = bias;
-        self.decode_trans = (self.trans.iter().enumerate())
-            .map(|(p, tr)| {
-                std::array::from_fn(|c| {
-                    if allowed(p, c) {
-                        tr[c] + bias.for_tag(c)
-                    } else {
-                        f32::NEG_INFINITY
-                    }
-                })
-            })
-            .collect();
+        // Viterbi multiplies probabilities, so a bias is the factor exp(bias); dividing every
+        // factor by the largest keeps them ≤ 1 and leaves the best path as it is.
+        let top = (0..N_TAGS).map(|c| bias.for_tag(c)).fold(0.0, f32::max);
+        for (p, row) in self.decode_trans.iter_mut().enumerate() {
+            *row = std::array::from_fn(|c| match c {
+                _ if c < N_TAGS && allowed(p, c) => {
+                    self.trans_exp[p][c] * (bias.for_tag(c) - top).exp()
+                }
+                _ => 0.0,
+            });
+        }
     }
 
     /// PERSON/ORG/LOCATION spans of one sentence (chars of `text`, end exclusive) with a
@@ -260,8 +263,8 @@ impl EntityTagger {
         } = &self.parts;
         let known = Known { lexicon, endings };
         let feats = observation_features(jieba, &known, text, &chars, *bits);
-        // log p(c | x, p) = obs[c] + tr[p][c] − ln Σ_c' exp(obs[c'])·exp(tr[p][c']), so each char
-        // needs N_TAGS exps and N_TAGS + 1 logs instead of a softmax per previous tag.
+        // p(c | x, p) = e[c]·exp(tr[p][c]) / Σ_c' e[c']·exp(tr[p][c']) with e = exp(obs), so each
+        // char needs N_TAGS exps and one division per previous tag, and no logs.
         let mut scores = Vec::with_capacity(chars.len());
         // Rows are fetched two chars ahead: the lookups, not the arithmetic, bound this loop.
         for i in 0..PREFETCH_AHEAD.min(chars.len()) {
@@ -271,36 +274,38 @@ impl EntityTagger {
             if t + PREFETCH_AHEAD < chars.len() {
                 model.prefetch(feats.get(t + PREFETCH_AHEAD));
             }
+            let mut obs = [0.0; N_TAGS];
+            model.logits(f, &mut obs);
+            let max = obs.iter().copied().fold(f32::NEG_INFINITY, f32::max);
+            let e: Lanes = std::array::from_fn(|c| obs.get(c).map_or(0.0, |v| (v - max).exp()));
             let mut s = CharScores {
-                obs: [0.0; N_TAGS],
-                lse: [f32::INFINITY; N_TAGS + 1],
+                e,
+                inv_z: [0.0; N_TAGS + 1],
             };
-            model.logits(f, &mut s.obs);
-            let max = s.obs.iter().copied().fold(f32::NEG_INFINITY, f32::max);
-            let e = s.obs.map(|v| (v - max).exp());
             // START precedes only the first char.
             let prevs = if t == 0 { N_TAGS + 1 } else { N_TAGS };
-            for (lse, te) in s.lse.iter_mut().zip(&self.trans_exp).take(prevs) {
-                *lse = max + e.iter().zip(te).map(|(a, b)| a * b).sum::<f32>().ln();
+            for (z, te) in s.inv_z.iter_mut().zip(&self.trans_exp).take(prevs) {
+                *z = 1.0 / e.iter().zip(te).map(|(a, b)| a * b).sum::<f32>();
             }
             scores.push(s);
         }
         let path = viterbi(&scores, &self.decode_trans);
-        spans_of(&path, &scores, &self.trans)
+        spans_of(&path, &scores, &self.trans_exp)
     }
 }
 
-/// One char's scores: log p(cur | x, prev) = `obs[cur] + trans[prev][cur] − lse[prev]`, kept
-/// as its parts rather than as the 8 × 7 table.
+/// One char's scores: p(cur | x, prev) = `e[cur] · trans_exp[prev][cur] · inv_z[prev]`, kept as
+/// its parts rather than as the 8 × 7 table.
 struct CharScores {
-    obs: [f32; N_TAGS],
-    /// Per previous tag (START last; +∞ where it cannot precede), the log normaliser.
-    lse: [f32; N_TAGS + 1],
+    /// exp of the observation scores, shifted so that the largest is 1.
+    e: Lanes,
+    /// Per previous tag (START last; 0 where it cannot precede), 1 / the normaliser.
+    inv_z: [f32; N_TAGS + 1],
 }
 
 impl CharScores {
-    fn local(&self, trans: &[[f32; N_TAGS]], prev: usize, cur: usize) -> f32 {
-        self.obs[cur] + trans[prev][cur] - self.lse[prev]
+    fn local(&self, trans_exp: &[Lanes], prev: usize, cur: usize) -> f32 {
+        self.e[cur] * trans_exp[prev][cur] * self.inv_z[prev]
     }
 }
 
@@ -308,21 +313,31 @@ fn prev_feature(prev: usize, mask: u64) -> u32 {
     bucket(&[0xFE, prev as u32], mask)
 }
 
-/// Best tag sequence; `trans` is −∞ where BIO forbids a transition, so no path takes one.
-fn viterbi(local: &[CharScores], trans: &[[f32; N_TAGS]]) -> Vec<usize> {
+/// Best tag sequence, by products of the local probabilities rescaled at each char; `trans` is
+/// 0 where BIO forbids a transition, so no path takes one.
+fn viterbi(local: &[CharScores], trans: &[Lanes]) -> Vec<usize> {
     let n = local.len();
     let mut score: [f32; N_TAGS] = std::array::from_fn(|c| local[0].local(trans, START, c));
-    let mut back = vec![[0usize; N_TAGS]; n];
+    let mut back = vec![[0u8; N_TAGS]; n];
     for t in 1..n {
-        let mut next = [f32::NEG_INFINITY; N_TAGS];
+        // The previous tag's normaliser belongs to this char, so fold it in once per tag.
+        let w: [f32; N_TAGS] = std::array::from_fn(|p| score[p] * local[t].inv_z[p]);
+        let mut next = [0.0f32; N_TAGS];
         for (c, nc) in next.iter_mut().enumerate() {
-            for (p, &sp) in score.iter().enumerate() {
-                let s = sp + local[t].local(trans, p, c);
-                if s > *nc {
-                    *nc = s;
-                    back[t][c] = p;
+            let mut best = -1.0;
+            for (p, &wp) in w.iter().enumerate() {
+                let s = wp * trans[p][c];
+                if s > best {
+                    best = s;
+                    back[t][c] = p as u8;
                 }
             }
+            *nc = best * local[t].e[c];
+        }
+        // Rescaled so that long sentences do not underflow; the best path does not change.
+        let top = next.iter().copied().fold(0.0, f32::max);
+        if top > 0.0 {
+            next = next.map(|v| v / top);
         }
         score = next;
     }
@@ -330,7 +345,7 @@ fn viterbi(local: &[CharScores], trans: &[[f32; N_TAGS]]) -> Vec<usize> {
     let mut path = vec![0; n];
     for t in (0..n).rev() {
         path[t] = best;
-        best = back[t][best];
+        best = back[t][best] as usize;
     }
     path
 }
@@ -339,7 +354,7 @@ fn viterbi(local: &[CharScores], trans: &[[f32; N_TAGS]]) -> Vec<usize> {
 fn spans_of(
     path: &[usize],
     local: &[CharScores],
-    trans: &[[f32; N_TAGS]],
+    trans_exp: &[Lanes],
 ) -> Vec<(usize, usize, EntityType, f32)> {
     bio::decode(path, &TYPES)
         .into_iter()
@@ -347,7 +362,7 @@ fn spans_of(
             let conf = (s..e)
                 .map(|i| {
                     let prev = if i == 0 { START } else { path[i - 1] };
-                    local[i].local(trans, prev, path[i]).exp()
+                    local[i].local(trans_exp, prev, path[i])
                 })
                 .fold(1.0f32, f32::min);
             (s, e, kind, conf)
@@ -632,6 +647,49 @@ mod tests {
         assert!(allowed(1, 2) && allowed(2, 2) && !allowed(1, 4) && !allowed(0, 2));
         assert_eq!(tag_name(3), "B-ORG");
         assert_eq!(tag_name(6), "I-LOCATION");
+    }
+
+    #[test]
+    fn viterbi_finds_the_most_probable_allowed_path() {
+        // Pseudo-random scores (an LCG, so the test is the same on every run) and every path of
+        // four tags tried, in logs, against the rescaled products.
+        let mut seed = 7u64;
+        let mut next = || {
+            seed = seed.wrapping_mul(6_364_136_223_846_793_005).wrapping_add(1);
+            (seed >> 40) as f32 / (1u64 << 24) as f32
+        };
+        for _ in 0..20 {
+            let trans: Vec<Lanes> = (0..=N_TAGS)
+                .map(|p| std::array::from_fn(|c| f32::from(allowed(p, c)) * 3.0 * next()))
+                .collect();
+            let chars: Vec<CharScores> = (0..4)
+                .map(|_| CharScores {
+                    e: std::array::from_fn(|_| next()),
+                    inv_z: std::array::from_fn(|_| 0.5 + next()),
+                })
+                .collect();
+            let log_score = |path: &[usize]| -> f64 {
+                (0..path.len())
+                    .map(|t| {
+                        let prev = if t == 0 { START } else { path[t - 1] };
+                        f64::from(chars[t].local(&trans, prev, path[t])).ln()
+                    })
+                    .sum()
+            };
+            let best = (0..N_TAGS.pow(4))
+                .map(|k| {
+                    (0..4)
+                        .map(|t| k / N_TAGS.pow(t) % N_TAGS)
+                        .collect::<Vec<_>>()
+                })
+                .max_by(|a, b| log_score(a).total_cmp(&log_score(b)))
+                .unwrap();
+            let path = viterbi(&chars, &trans);
+            assert!(
+                (log_score(&path) - log_score(&best)).abs() < 1e-5,
+                "{path:?} {best:?}"
+            );
+        }
     }
 
     #[test]

@@ -9,7 +9,7 @@ use std::sync::Arc;
 
 use crate::artifact::ArtifactError;
 use crate::classify::{argmax, ModelCard, NoticeClassifier, CARD_FILE};
-use crate::entities::{Entity, EntityExtractor, EntityType};
+use crate::entities::{Conventions, Entity, EntityExtractor, EntityType};
 use crate::text::{Normalized, TextError, TextPipeline, TokenOptions};
 
 /// Request limits enforced before any work is done.
@@ -293,9 +293,12 @@ impl Engine {
 
     /// Entities of normalised `text` (of `original`), kept to `wanted` types unless empty.
     fn entities(&self, original: &str, text: &Normalized, wanted: &[EntityType]) -> Vec<Entity> {
-        let mut entities = self
-            .extractor
-            .extract(self.pipeline.tokenizer.jieba(), original, text);
+        let mut entities = self.extractor.extract(
+            self.pipeline.tokenizer.jieba(),
+            original,
+            text,
+            Conventions::Taxonomy,
+        );
         if !wanted.is_empty() {
             entities.retain(|e| wanted.contains(&e.kind));
         }

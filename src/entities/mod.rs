@@ -12,6 +12,7 @@ mod lexicon;
 mod patterns;
 pub mod scoring;
 mod tagger;
+mod taxonomy_rules;
 
 use std::ops::Range;
 use std::path::Path;
@@ -21,6 +22,7 @@ pub use conventions::align_conventions;
 use jieba_rs::Jieba;
 use patterns::{find_patterns, PatternKind};
 pub use tagger::{DecodeBias, EntityTagger, TaggerOptions, TrainSentence};
+pub use taxonomy_rules::Conventions;
 
 use crate::artifact::{self, ArtifactError};
 use crate::classify::MODEL_FILE;
@@ -132,8 +134,15 @@ impl EntityExtractor {
         artifact::write(&dir.join(MODEL_FILE), tagger)
     }
 
-    /// Entities of `text` (the normalised form of `original`), sorted by start.
-    pub fn extract(&self, jieba: &Jieba, original: &str, text: &Normalized) -> Vec<Entity> {
+    /// Entities of `text` (the normalised form of `original`), sorted by start, the learned types
+    /// spanned by `conventions`.
+    pub fn extract(
+        &self,
+        jieba: &Jieba,
+        original: &str,
+        text: &Normalized,
+        conventions: Conventions,
+    ) -> Vec<Entity> {
         let mut spans: Vec<Span> = find_patterns(text.as_str())
             .into_iter()
             .map(|m| (m.kind.into(), m.start..m.end, m.normalized, 1.0))
@@ -142,7 +151,11 @@ impl EntityExtractor {
             let chars: Vec<char> = text.as_str().chars().collect();
             let taken = spans.iter().map(|s| s.1.clone()).collect::<Vec<_>>();
             for (offset, sentence) in sentences(text.as_str()) {
-                for (s, e, kind, conf) in tagger.tag(jieba, sentence) {
+                let mut tagged = tagger.tag(jieba, sentence);
+                if conventions == Conventions::Taxonomy {
+                    tagged = taxonomy_rules::apply(tagged, &chars[offset..]);
+                }
+                for (s, e, kind, conf) in tagged {
                     let r = offset + s..offset + e;
                     if taken.iter().all(|t| t.end <= r.start || r.end <= t.start) {
                         spans.push((kind, r.clone(), chars[r].iter().collect(), conf));
@@ -155,9 +168,14 @@ impl EntityExtractor {
 
     /// The `(start, end, type)` char spans of everything the whole extractor (normalisation,
     /// patterns, tagger) finds in `text`, as evaluations score them.
-    pub fn spans(&self, pipeline: &TextPipeline, text: &str) -> Vec<(usize, usize, EntityType)> {
+    pub fn spans(
+        &self,
+        pipeline: &TextPipeline,
+        text: &str,
+        conventions: Conventions,
+    ) -> Vec<(usize, usize, EntityType)> {
         let norm = pipeline.normalizer.normalize(text);
-        self.extract(pipeline.tokenizer.jieba(), text, &norm)
+        self.extract(pipeline.tokenizer.jieba(), text, &norm, conventions)
             .into_iter()
             .map(|e| (e.start, e.end, e.kind))
             .collect()

@@ -1,0 +1,163 @@
+//! The taxonomy's span conventions for organisations, applied to the tagger's spans.
+//!
+//! The tagger learned MSRA's conventions, which differ from `taxonomy.md` in two ways that
+//! matter on real notices: MSRA tags generic references (市委, 县公安局) as ORG, which the
+//! taxonomy does not, and it splits the higher place levels off a body's name (北京市 |
+//! 东城区公证处), where the taxonomy wants the longest name as written. The evaluations score
+//! the corpora with their own conventions ([`Conventions::Corpus`]); the service returns the
+//! taxonomy's.
+
+use std::sync::LazyLock;
+
+use rustc_hash::FxHashSet;
+
+use super::EntityType;
+
+/// Whose span conventions the learned types follow.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
+pub enum Conventions {
+    /// `taxonomy.md`: what the service returns.
+    #[default]
+    Taxonomy,
+    /// The tagger's own (MSRA's), as the NER corpora are annotated.
+    Corpus,
+}
+
+/// A tagger span: chars of the sentence (end exclusive), type, confidence.
+pub(crate) type TaggedSpan = (usize, usize, EntityType, f32);
+
+/// Bodies that every level of government or party has (民政局, 人民政府, 村民委员会), one per
+/// line: alone or after a bare level they name no particular body; after a place they do.
+static GENERIC_BODIES: LazyLock<FxHashSet<Vec<char>>> = LazyLock::new(|| {
+    include_str!("generic_bodies.txt")
+        .lines()
+        .map(str::trim)
+        .filter(|l| !l.is_empty() && !l.starts_with('#'))
+        .map(|l| l.chars().collect())
+        .collect()
+});
+
+/// Longest generic body, in chars.
+const MAX_BODY: usize = 12;
+
+/// A level prefix with no name: an ORG span starting with one (市委, 省科技厅, 县公安局) refers
+/// to the body of whichever province, city or county the text is about.
+fn is_level(c: char) -> bool {
+    matches!(c, '省' | '市' | '县' | '区' | '镇' | '乡' | '村' | '州')
+}
+
+/// The spans of one sentence (`chars`, sorted and disjoint) under the taxonomy's conventions:
+/// a place or body followed by a generic body is one ORG with it (化州市 + 人民政府, 住房和城乡
+/// 建设厅 + 办公室), places directly before an ORG are part of it (山东省 + 临沂市金山化工有限
+/// 公司), and what is left of ORG spans that are generic references is dropped.
+pub(crate) fn apply(spans: Vec<TaggedSpan>, chars: &[char]) -> Vec<TaggedSpan> {
+    let mut out: Vec<TaggedSpan> = Vec::with_capacity(spans.len());
+    for mut span in spans {
+        if matches!(span.2, EntityType::Location | EntityType::Org) {
+            if let Some(n) = body_at(chars, span.1) {
+                span = (span.0, span.1 + n, EntityType::Org, span.3);
+            }
+        }
+        if span.2 == EntityType::Org && !names_a_law(chars, span.1) && !national(&chars[span.0..]) {
+            while let Some(&(s, e, EntityType::Location, conf)) = out.last() {
+                if e != span.0 {
+                    break;
+                }
+                span = (s, span.1, EntityType::Org, span.3.min(conf));
+                out.pop();
+            }
+        }
+        out.push(span);
+    }
+    out.retain(|&(s, e, kind, _)| kind != EntityType::Org || !is_generic(&chars[s..e]));
+    out
+}
+
+/// The chars of the generic body starting at `chars[at..]`, the longest one, unless it is part
+/// of a law's name (村民委员会组织法).
+fn body_at(chars: &[char], at: usize) -> Option<usize> {
+    (1..=MAX_BODY.min(chars.len().saturating_sub(at)))
+        .rev()
+        .find(|&n| GENERIC_BODIES.contains(&chars[at..at + n]))
+        .filter(|&n| !names_a_law(chars, at + n))
+}
+
+/// Does a national body start at `chars[0]`? A place before it says whose delegates or
+/// members are meant (香港特别行政区 | 第九届全国人民代表大会), not a body of that place.
+fn national(chars: &[char]) -> bool {
+    ["全国", "中国", "中华", "中央", "国家", "第"]
+        .iter()
+        .any(|w| chars.starts_with(&w.chars().collect::<Vec<_>>()))
+}
+
+/// Does the title of a law or rule go on at `chars[at..]`? A body there is part of the title
+/// (《中华人民共和国村民委员会组织法》, 《重庆市村民委员会选举规程》), not the body itself.
+fn names_a_law(chars: &[char], at: usize) -> bool {
+    let rest = &chars[at.min(chars.len())..];
+    ["法", "组织法", "条例", "规程", "选举"]
+        .iter()
+        .any(|w| rest.starts_with(&w.chars().collect::<Vec<_>>()))
+}
+
+/// An ORG that names no particular body: a level prefix, then anything (市委, 省科技厅), or a
+/// generic body alone (民政局).
+fn is_generic(name: &[char]) -> bool {
+    name.first().is_some_and(|&c| is_level(c)) || GENERIC_BODIES.contains(name)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use EntityType::{Location as L, Org as O, Person as P};
+
+    fn run(text: &str, spans: &[(usize, usize, EntityType)]) -> Vec<(String, EntityType)> {
+        let chars: Vec<char> = text.chars().collect();
+        let tagged = spans.iter().map(|&(s, e, k)| (s, e, k, 0.9)).collect();
+        apply(tagged, &chars)
+            .into_iter()
+            .map(|(s, e, k, _)| (chars[s..e].iter().collect(), k))
+            .collect()
+    }
+
+    #[test]
+    fn places_before_a_body_join_it() {
+        let got = run(
+            "山东省临沂市金山化工有限公司",
+            &[(0, 3, L), (3, 6, L), (6, 14, O)],
+        );
+        assert_eq!(got, [("山东省临沂市金山化工有限公司".into(), O)]);
+        assert_eq!(
+            run("化州市人民政府发布", &[(0, 3, L)]),
+            [("化州市人民政府".into(), O)]
+        );
+        // A gap, or a person, keeps them apart.
+        let got = run("北京的清华大学", &[(0, 2, L), (3, 7, O)]);
+        assert_eq!(got, [("北京".into(), L), ("清华大学".into(), O)]);
+        assert_eq!(run("张三人民政府", &[(0, 2, P)]), [("张三".into(), P)]);
+        let got = run(
+            "香港特别行政区第九届全国人民代表大会代表",
+            &[(0, 7, L), (7, 18, O)],
+        );
+        assert_eq!(got.len(), 2);
+        // A sub-unit stays inside the body's name.
+        let got = run("福建省住房和城乡建设厅办公室", &[(0, 11, O)]);
+        assert_eq!(got, [("福建省住房和城乡建设厅办公室".into(), O)]);
+        // In a law's title the body is neither joined nor kept.
+        let got = run("中华人民共和国村民委员会组织法", &[(0, 7, L), (7, 12, O)]);
+        assert_eq!(got, [("中华人民共和国".into(), L)]);
+    }
+
+    #[test]
+    fn generic_references_are_not_org() {
+        for generic in ["市委", "省科技厅", "村民委员会", "民政局", "县公安局"] {
+            let n = generic.chars().count();
+            assert_eq!(run(generic, &[(0, n, O)]), [], "{generic}");
+        }
+        for named in ["外交部", "国务院", "平顶山市卫生健康委员会", "民政部"] {
+            let n = named.chars().count();
+            assert_eq!(run(named, &[(0, n, O)]), [(named.into(), O)], "{named}");
+        }
+        // A place that is not followed by a body stays a place.
+        assert_eq!(run("市区", &[(0, 2, L)]), [("市区".into(), L)]);
+    }
+}

@@ -58,7 +58,7 @@ fn allowed(prev: usize, cur: usize) -> bool {
 /// A trained tagger. Saved as [`TaggerParts`]; what decoding derives from them is computed once,
 /// on loading.
 #[derive(Debug, Clone, Serialize, Deserialize)]
-#[serde(from = "TaggerParts", into = "TaggerParts")]
+#[serde(try_from = "TaggerParts", into = "TaggerParts")]
 pub struct EntityTagger {
     parts: TaggerParts,
     /// Per previous tag (START last), the exp of the weight its feature adds to each tag's score
@@ -72,9 +72,16 @@ pub struct EntityTagger {
 /// One value per tag, padded to eight lanes (one SIMD register).
 type Lanes = [f32; 8];
 
+/// Which feature templates and hashing this build computes (`observation_features`,
+/// `WindowLines`, `bucket`); bump it when they change. A model trained on other features would
+/// load and tag nonsense, so loading refuses it.
+const FEATURE_SCHEME: u32 = 7;
+
 /// What a tagger artifact holds.
 #[derive(Debug, Clone, Serialize, Deserialize)]
 struct TaggerParts {
+    /// The [`FEATURE_SCHEME`] of the build that trained it.
+    scheme: u32,
     bits: u8,
     model: QuantizedSoftmax,
     lexicon: Lexicon,
@@ -103,8 +110,24 @@ impl DecodeBias {
     }
 }
 
-impl From<TaggerParts> for EntityTagger {
-    fn from(parts: TaggerParts) -> Self {
+impl TryFrom<TaggerParts> for EntityTagger {
+    type Error = String;
+
+    fn try_from(parts: TaggerParts) -> Result<Self, String> {
+        if parts.scheme != FEATURE_SCHEME {
+            return Err(format!(
+                "the entity model was trained on feature scheme {}, this build computes scheme \
+                 {FEATURE_SCHEME}: retrain it with `notice-svc train-entities`",
+                parts.scheme
+            ));
+        }
+        Ok(Self::new(parts))
+    }
+}
+
+impl EntityTagger {
+    /// What decoding derives from the saved parts.
+    fn new(parts: TaggerParts) -> Self {
         let mask = (1u64 << parts.bits) - 1;
         let trans_exp = std::array::from_fn(|p| {
             std::array::from_fn(|c| match c {
@@ -211,14 +234,14 @@ impl EntityTagger {
         }
         .fit(&data)?;
         model.prune(opts.prune);
-        Ok(TaggerParts {
+        Ok(Self::new(TaggerParts {
+            scheme: FEATURE_SCHEME,
             bits: opts.bits,
             model: QuantizedSoftmax::new(&model)?,
             endings: NameEndings::from_spans(&named, &ENDING_TYPES),
             lexicon: Lexicon::from_spans(named, &TYPES),
             bias: opts.bias,
-        }
-        .into())
+        }))
     }
 
     /// How many names the lexicon holds (for the model card).
@@ -760,6 +783,16 @@ mod tests {
         assert!(spans
             .iter()
             .all(|&(s, e, _, conf)| e == s + 1 && conf < 1.0));
+        // A model of another feature scheme does not load; this one does.
+        let config = bincode::config::standard();
+        let mut parts = tagger.parts.clone();
+        let decode = |parts: &TaggerParts| {
+            let bytes = bincode::serde::encode_to_vec(parts, config).unwrap();
+            bincode::serde::decode_from_slice::<EntityTagger, _>(&bytes, config).map(|_| ())
+        };
+        assert!(decode(&parts).is_ok());
+        parts.scheme += 1;
+        assert!(decode(&parts).is_err());
         // Decoding never yields an I- tag without its B-.
         for text in ["", "。", "复旦大学在上海", "工作李明华"] {
             for (s, e, _, conf) in tagger.tag(&jieba, text) {

@@ -66,17 +66,24 @@ pub struct TrainEntitiesArgs {
     #[arg(long, value_name = "P,O,L", value_parser = three_numbers, requires = "inside_bias")]
     begin_bias: Option<[f32; 3]>,
     /// Decoding bonus per I- tag (longer entities), instead of tuning it.
-    #[arg(long, requires = "begin_bias")]
+    #[arg(long, requires = "begin_bias", value_parser = finite)]
     inside_bias: Option<f32>,
 }
 
 /// Parses `--begin-bias`: three comma-separated numbers.
 fn three_numbers(s: &str) -> Result<[f32; 3], String> {
-    let v: Vec<f32> = (s.split(',').map(|x| x.trim().parse::<f32>()))
-        .collect::<Result<_, _>>()
-        .map_err(|e| format!("{s:?}: {e}"))?;
+    let v: Vec<f32> = s.split(',').map(finite).collect::<Result<_, _>>()?;
     <[f32; 3]>::try_from(v)
         .map_err(|v| format!("three numbers (PERSON,ORG,LOCATION), not {}", v.len()))
+}
+
+/// A number that is not NaN or infinite.
+fn finite(s: &str) -> Result<f32, String> {
+    match s.trim().parse::<f32>() {
+        Ok(v) if v.is_finite() => Ok(v),
+        Ok(_) => Err(format!("{s:?} is not a finite number")),
+        Err(e) => Err(format!("{s:?}: {e}")),
+    }
 }
 
 #[derive(Args, Debug)]
@@ -456,5 +463,6 @@ mod tests {
         assert_eq!(three_numbers("0.5,1.5, 1"), Ok([0.5, 1.5, 1.0]));
         assert!(three_numbers("1,2").is_err());
         assert!(three_numbers("1,x,2").is_err());
+        assert!(three_numbers("1,NaN,2").is_err() && finite("inf").is_err());
     }
 }

@@ -153,7 +153,8 @@ impl EntityExtractor {
             for (offset, sentence) in sentences(text.as_str()) {
                 let mut tagged = tagger.tag(jieba, sentence);
                 if conventions == Conventions::Taxonomy {
-                    tagged = taxonomy_rules::apply(tagged, &chars[offset..]);
+                    let end = offset + sentence.chars().count();
+                    tagged = taxonomy_rules::apply(jieba, tagged, &chars[offset..end]);
                 }
                 for (s, e, kind, conf) in tagged {
                     let r = offset + s..offset + e;

@@ -101,6 +101,14 @@ pub struct DecodeBias {
 }
 
 impl DecodeBias {
+    /// Are all bonuses numbers (not NaN or infinite)?
+    pub fn is_finite(self) -> bool {
+        self.begin
+            .iter()
+            .chain([&self.inside])
+            .all(|b| b.is_finite())
+    }
+
     fn for_tag(self, tag: usize) -> f32 {
         match tag {
             0 => 0.0,
@@ -116,10 +124,14 @@ impl TryFrom<TaggerParts> for EntityTagger {
     fn try_from(parts: TaggerParts) -> Result<Self, String> {
         if parts.scheme != FEATURE_SCHEME {
             return Err(format!(
-                "the entity model was trained on feature scheme {}, this build computes scheme \
-                 {FEATURE_SCHEME}: retrain it with `notice-svc train-entities`",
+                "the entity model was trained on feature scheme {} (or saved before models \
+                 recorded one), this build computes scheme {FEATURE_SCHEME}: retrain it with \
+                 `notice-svc train-entities`",
                 parts.scheme
             ));
+        }
+        if parts.bits > 32 || !parts.bias.is_finite() {
+            return Err("the entity model's feature bits or decoding bias are out of range".into());
         }
         Ok(Self::new(parts))
     }
@@ -263,7 +275,8 @@ impl EntityTagger {
         for (p, row) in self.decode_trans.iter_mut().enumerate() {
             *row = std::array::from_fn(|c| match c {
                 _ if c < N_TAGS && allowed(p, c) => {
-                    self.trans_exp[p][c] * (bias.for_tag(c) - top).exp()
+                    // Floored so that no tag's factor underflows to 0 (its row would be lost).
+                    self.trans_exp[p][c] * (bias.for_tag(c) - top).max(-60.0).exp()
                 }
                 _ => 0.0,
             });

@@ -9,6 +9,7 @@
 
 use std::sync::LazyLock;
 
+use jieba_rs::Jieba;
 use rustc_hash::FxHashSet;
 
 use super::EntityType;
@@ -40,8 +41,8 @@ static GENERIC_BODIES: LazyLock<FxHashSet<Vec<char>>> = LazyLock::new(|| {
 /// Longest generic body, in chars.
 const MAX_BODY: usize = 12;
 
-/// A level prefix with no name: an ORG span starting with one (市委, 省科技厅, 县公安局) refers
-/// to the body of whichever province, city or county the text is about.
+/// A level with no name: a generic body after one (省科技厅, 县公安局) is the body of whichever
+/// province, city or county the text is about.
 fn is_level(c: char) -> bool {
     matches!(c, '省' | '市' | '县' | '区' | '镇' | '乡' | '村' | '州')
 }
@@ -50,11 +51,16 @@ fn is_level(c: char) -> bool {
 /// a place or body followed by a generic body is one ORG with it (化州市 + 人民政府, 住房和城乡
 /// 建设厅 + 办公室), places directly before an ORG are part of it (山东省 + 临沂市金山化工有限
 /// 公司), and what is left of ORG spans that are generic references is dropped.
-pub(crate) fn apply(spans: Vec<TaggedSpan>, chars: &[char]) -> Vec<TaggedSpan> {
+pub(crate) fn apply(jieba: &Jieba, spans: Vec<TaggedSpan>, chars: &[char]) -> Vec<TaggedSpan> {
     let mut out: Vec<TaggedSpan> = Vec::with_capacity(spans.len());
     for mut span in spans {
+        // A span that an extended one now reaches into becomes part of it.
+        if let Some(last) = out.last_mut().filter(|last| span.0 < last.1) {
+            *last = (last.0, last.1.max(span.1), last.2, last.3.min(span.3));
+            continue;
+        }
         if matches!(span.2, EntityType::Location | EntityType::Org) {
-            if let Some(n) = body_at(chars, span.1) {
+            if let Some(n) = body_at(jieba, chars, span.1) {
                 span = (span.0, span.1 + n, EntityType::Org, span.3);
             }
         }
@@ -73,36 +79,57 @@ pub(crate) fn apply(spans: Vec<TaggedSpan>, chars: &[char]) -> Vec<TaggedSpan> {
     out
 }
 
-/// The chars of the generic body starting at `chars[at..]`, the longest one, unless it is part
-/// of a law's name (村民委员会组织法).
-fn body_at(chars: &[char], at: usize) -> Option<usize> {
-    (1..=MAX_BODY.min(chars.len().saturating_sub(at)))
+/// The chars of the generic body starting at `chars[at..]`, the longest one, if it is a whole
+/// word as jieba cuts it (not 党组 in 党组织) and not part of a law's name (村民委员会组织法).
+fn body_at(jieba: &Jieba, chars: &[char], at: usize) -> Option<usize> {
+    let n = (1..=MAX_BODY.min(chars.len().saturating_sub(at)))
         .rev()
-        .find(|&n| GENERIC_BODIES.contains(&chars[at..at + n]))
-        .filter(|&n| !names_a_law(chars, at + n))
+        .find(|&n| GENERIC_BODIES.contains(&chars[at..at + n]))?;
+    (ends_a_word(jieba, chars, at, at + n) && !names_a_law(chars, at + n)).then_some(n)
+}
+
+/// Does jieba cut `chars[start..]` at `end`? Only a few chars past `end` are segmented.
+fn ends_a_word(jieba: &Jieba, chars: &[char], start: usize, end: usize) -> bool {
+    let window: String = chars[start..chars.len().min(end + 4)].iter().collect();
+    let mut at = start;
+    for word in jieba.cut(&window, false) {
+        at += word.word.chars().count();
+        if at >= end {
+            return at == end;
+        }
+    }
+    true
 }
 
 /// Does a national body start at `chars[0]`? A place before it says whose delegates or
 /// members are meant (香港特别行政区 | 第九届全国人民代表大会), not a body of that place.
 fn national(chars: &[char]) -> bool {
-    ["全国", "中国", "中华", "中央", "国家", "第"]
-        .iter()
-        .any(|w| chars.starts_with(&w.chars().collect::<Vec<_>>()))
+    let session = chars.first() == Some(&'第') && chars.iter().take(5).any(|&c| c == '届');
+    session
+        || ["全国", "中国", "中华", "中央", "国家"]
+            .iter()
+            .any(|w| starts_with(chars, w))
 }
 
 /// Does the title of a law or rule go on at `chars[at..]`? A body there is part of the title
 /// (《中华人民共和国村民委员会组织法》, 《重庆市村民委员会选举规程》), not the body itself.
 fn names_a_law(chars: &[char], at: usize) -> bool {
     let rest = &chars[at.min(chars.len())..];
-    ["法", "组织法", "条例", "规程", "选举"]
-        .iter()
-        .any(|w| rest.starts_with(&w.chars().collect::<Vec<_>>()))
+    rest == ['法']
+        || ["法》", "组织法", "条例", "规程", "选举"]
+            .iter()
+            .any(|w| starts_with(rest, w))
 }
 
-/// An ORG that names no particular body: a level prefix, then anything (市委, 省科技厅), or a
-/// generic body alone (民政局).
+fn starts_with(chars: &[char], word: &str) -> bool {
+    chars.len() >= word.chars().count() && chars.iter().zip(word.chars()).all(|(&a, b)| a == b)
+}
+
+/// An ORG that names no particular body: a generic body alone (民政局, 市委) or after a bare
+/// level (省科技厅, 县公安局). 镇江市人民政府 starts with a level char but names a place.
 fn is_generic(name: &[char]) -> bool {
-    name.first().is_some_and(|&c| is_level(c)) || GENERIC_BODIES.contains(name)
+    GENERIC_BODIES.contains(name)
+        || (name.first().is_some_and(|&c| is_level(c)) && GENERIC_BODIES.contains(&name[1..]))
 }
 
 #[cfg(test)]
@@ -110,10 +137,12 @@ mod tests {
     use super::*;
     use EntityType::{Location as L, Org as O, Person as P};
 
+    static JIEBA: LazyLock<Jieba> = LazyLock::new(Jieba::new);
+
     fn run(text: &str, spans: &[(usize, usize, EntityType)]) -> Vec<(String, EntityType)> {
         let chars: Vec<char> = text.chars().collect();
         let tagged = spans.iter().map(|&(s, e, k)| (s, e, k, 0.9)).collect();
-        apply(tagged, &chars)
+        apply(&JIEBA, tagged, &chars)
             .into_iter()
             .map(|(s, e, k, _)| (chars[s..e].iter().collect(), k))
             .collect()
@@ -139,6 +168,16 @@ mod tests {
             &[(0, 7, L), (7, 18, O)],
         );
         assert_eq!(got.len(), 2);
+        // A body reached into by the next span takes it in; no two spans overlap.
+        let got = run("化州市人民政府办公室", &[(0, 3, L), (3, 10, O)]);
+        assert_eq!(got, [("化州市人民政府办公室".into(), O)]);
+        // Only a whole word is a body, and a numbered body is not a national one.
+        assert_eq!(
+            run("广东省党组织书记", &[(0, 3, L)]),
+            [("广东省".into(), L)]
+        );
+        let got = run("化州市第一人民医院", &[(0, 3, L), (3, 9, O)]);
+        assert_eq!(got, [("化州市第一人民医院".into(), O)]);
         // A sub-unit stays inside the body's name.
         let got = run("福建省住房和城乡建设厅办公室", &[(0, 11, O)]);
         assert_eq!(got, [("福建省住房和城乡建设厅办公室".into(), O)]);
@@ -153,7 +192,13 @@ mod tests {
             let n = generic.chars().count();
             assert_eq!(run(generic, &[(0, n, O)]), [], "{generic}");
         }
-        for named in ["外交部", "国务院", "平顶山市卫生健康委员会", "民政部"] {
+        for named in [
+            "外交部",
+            "国务院",
+            "平顶山市卫生健康委员会",
+            "民政部",
+            "镇江市人民政府",
+        ] {
             let n = named.chars().count();
             assert_eq!(run(named, &[(0, n, O)]), [(named.into(), O)], "{named}");
         }

@@ -41,11 +41,24 @@ static GENERIC_BODIES: LazyLock<FxHashSet<Vec<char>>> = LazyLock::new(|| {
 /// Longest generic body, in chars.
 const MAX_BODY: usize = 12;
 
-/// A level with no name: a generic body after one (省科技厅, 县公安局) is the body of whichever
-/// province, city or county the text is about.
-fn is_level(c: char) -> bool {
-    matches!(c, '省' | '市' | '县' | '区' | '镇' | '乡' | '村' | '州')
-}
+/// Levels with no name: generic bodies after one (省科技厅, 自治区党委) are the bodies of
+/// whichever province, city or county the text is about.
+const LEVELS: [&str; 14] = [
+    "省",
+    "市",
+    "县",
+    "区",
+    "镇",
+    "乡",
+    "村",
+    "州",
+    "自治区",
+    "自治州",
+    "自治县",
+    "开发区",
+    "高新区",
+    "新区",
+];
 
 /// The spans of one sentence (`chars`, sorted and disjoint) under the taxonomy's conventions:
 /// a place or body followed by a generic body is one ORG with it (化州市 + 人民政府, 住房和城乡
@@ -125,11 +138,30 @@ fn starts_with(chars: &[char], word: &str) -> bool {
     chars.len() >= word.chars().count() && chars.iter().zip(word.chars()).all(|(&a, b)| a == b)
 }
 
-/// An ORG that names no particular body: a generic body alone (民政局, 市委) or after a bare
-/// level (省科技厅, 县公安局). 镇江市人民政府 starts with a level char but names a place.
+/// An ORG that names no particular body: generic bodies alone (民政局, 市委宣传部) or after a
+/// bare level (省科技厅, 自治区党委). 镇江市人民政府 starts with a level char but names a place.
 fn is_generic(name: &[char]) -> bool {
-    GENERIC_BODIES.contains(name)
-        || (name.first().is_some_and(|&c| is_level(c)) && GENERIC_BODIES.contains(&name[1..]))
+    only_bodies(name)
+        || LEVELS
+            .iter()
+            .any(|l| starts_with(name, l) && only_bodies(&name[l.chars().count()..]))
+}
+
+/// Is `name` one or more generic bodies in a row (市委 + 宣传部), nothing else?
+fn only_bodies(mut name: &[char]) -> bool {
+    if name.is_empty() {
+        return false;
+    }
+    while !name.is_empty() {
+        let Some(n) = (1..=MAX_BODY.min(name.len()))
+            .rev()
+            .find(|&n| GENERIC_BODIES.contains(&name[..n]))
+        else {
+            return false;
+        };
+        name = &name[n..];
+    }
+    true
 }
 
 #[cfg(test)]
@@ -188,7 +220,15 @@ mod tests {
 
     #[test]
     fn generic_references_are_not_org() {
-        for generic in ["市委", "省科技厅", "村民委员会", "民政局", "县公安局"] {
+        for generic in [
+            "市委",
+            "省科技厅",
+            "村民委员会",
+            "民政局",
+            "县公安局",
+            "自治区党委",
+            "市委宣传部",
+        ] {
             let n = generic.chars().count();
             assert_eq!(run(generic, &[(0, n, O)]), [], "{generic}");
         }

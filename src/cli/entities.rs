@@ -35,7 +35,7 @@ pub struct TrainEntitiesArgs {
     /// Feature space is 2^bits buckets.
     #[arg(long, default_value_t = 22)]
     bits: u8,
-    /// L2 strength (2 was picked on MSRA dev over 1 and 0.5; see BENCHMARKS).
+    /// L2 strength (2 beat 1 on MSRA dev in session 8; see BENCHMARKS).
     #[arg(long, default_value_t = 2.0)]
     alpha: f64,
     #[arg(long, default_value_t = 250)]

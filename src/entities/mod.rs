@@ -151,10 +151,10 @@ impl EntityExtractor {
             let chars: Vec<char> = text.as_str().chars().collect();
             let taken = spans.iter().map(|s| s.1.clone()).collect::<Vec<_>>();
             for (offset, sentence) in sentences(text.as_str()) {
-                let mut tagged = tagger.tag(jieba, sentence);
+                let (mut tagged, word_ends) = tagger.tag_with_words(jieba, sentence);
                 if conventions == Conventions::Taxonomy {
                     let end = offset + sentence.chars().count();
-                    tagged = taxonomy_rules::apply(jieba, tagged, &chars[offset..end]);
+                    tagged = taxonomy_rules::apply(tagged, &chars[offset..end], &word_ends);
                 }
                 for (s, e, kind, conf) in tagged {
                     let r = offset + s..offset + e;

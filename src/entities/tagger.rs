@@ -23,6 +23,7 @@ use serde::{Deserialize, Serialize};
 use super::bio;
 use super::endings::NameEndings;
 use super::lexicon::{fold_of, jackknife, Lexicon};
+use super::taxonomy_rules::TaggedSpan;
 use super::EntityType;
 use crate::classify::{LogisticError, QuantizedSoftmax, SoftmaxRegression, SparseRows, LINE_ROWS};
 
@@ -286,9 +287,19 @@ impl EntityTagger {
     /// PERSON/ORG/LOCATION spans of one sentence (chars of `text`, end exclusive) with a
     /// confidence: the lowest tag probability along the span.
     pub fn tag(&self, jieba: &Jieba, text: &str) -> Vec<(usize, usize, EntityType, f32)> {
+        self.tag_with_words(jieba, text).0
+    }
+
+    /// [`Self::tag`], with the char offsets where the jieba words the features saw end, so that
+    /// later rules need not cut the sentence again.
+    pub(crate) fn tag_with_words(
+        &self,
+        jieba: &Jieba,
+        text: &str,
+    ) -> (Vec<TaggedSpan>, Vec<usize>) {
         let chars: Vec<char> = text.chars().collect();
         if chars.is_empty() {
-            return Vec::new();
+            return (Vec::new(), Vec::new());
         }
         let TaggerParts {
             bits,
@@ -326,7 +337,7 @@ impl EntityTagger {
             scores.push(s);
         }
         let path = viterbi(&scores, &self.decode_trans);
-        spans_of(&path, &scores, &self.trans_exp)
+        (spans_of(&path, &scores, &self.trans_exp), feats.word_ends)
     }
 }
 
@@ -495,6 +506,8 @@ struct CharFeatures {
     all: Vec<u32>,
     /// `all[ends[i - 1]..ends[i]]` are char `i`'s features.
     ends: Vec<usize>,
+    /// Where the sentence's jieba words end (char offsets, ascending).
+    word_ends: Vec<usize>,
 }
 
 impl CharFeatures {
@@ -544,6 +557,7 @@ fn observation_features(
     // plus the index of that word, for features of the neighbouring words.
     let mut word = vec![(0u32, 0u32, 0u32, 0u32); n];
     let mut word_of = vec![0usize; n];
+    let mut word_ends = Vec::new();
     let mut words: Vec<(u32, u32)> = Vec::new();
     let mut pos = 0;
     for tag in jieba.tag(text, true) {
@@ -573,6 +587,7 @@ fn observation_features(
         }
         words.push((wh, th));
         pos += len;
+        word_ends.push(pos.min(n));
     }
     // Neighbouring words (hash, POS) by offset from the char's word; (0, 0) past either end.
     let near = |i: usize, d: isize| -> (u32, u32) {
@@ -601,6 +616,7 @@ fn observation_features(
     let mut out = CharFeatures {
         all: Vec::with_capacity(n * MAX_FEATURES),
         ends: Vec::with_capacity(n),
+        word_ends,
     };
     for i in 0..n {
         let i = i as isize;

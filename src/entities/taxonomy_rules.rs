@@ -9,7 +9,6 @@
 
 use std::sync::LazyLock;
 
-use jieba_rs::Jieba;
 use rustc_hash::FxHashSet;
 
 use super::EntityType;
@@ -63,8 +62,13 @@ const LEVELS: [&str; 14] = [
 /// The spans of one sentence (`chars`, sorted and disjoint) under the taxonomy's conventions:
 /// a place or body followed by a generic body is one ORG with it (化州市 + 人民政府, 住房和城乡
 /// 建设厅 + 办公室), places directly before an ORG are part of it (山东省 + 临沂市金山化工有限
-/// 公司), and what is left of ORG spans that are generic references is dropped.
-pub(crate) fn apply(jieba: &Jieba, spans: Vec<TaggedSpan>, chars: &[char]) -> Vec<TaggedSpan> {
+/// 公司), and what is left of ORG spans that are generic references is dropped. `word_ends` are
+/// the char offsets where the tagger's jieba words end.
+pub(crate) fn apply(
+    spans: Vec<TaggedSpan>,
+    chars: &[char],
+    word_ends: &[usize],
+) -> Vec<TaggedSpan> {
     let mut out: Vec<TaggedSpan> = Vec::with_capacity(spans.len());
     for mut span in spans {
         // A span that an extended one now reaches into becomes part of it.
@@ -73,7 +77,7 @@ pub(crate) fn apply(jieba: &Jieba, spans: Vec<TaggedSpan>, chars: &[char]) -> Ve
             continue;
         }
         if matches!(span.2, EntityType::Location | EntityType::Org) {
-            if let Some(n) = body_at(jieba, chars, span.1) {
+            if let Some(n) = body_at(chars, span.1, word_ends) {
                 span = (span.0, span.1 + n, EntityType::Org, span.3);
             }
         }
@@ -92,26 +96,14 @@ pub(crate) fn apply(jieba: &Jieba, spans: Vec<TaggedSpan>, chars: &[char]) -> Ve
     out
 }
 
-/// The chars of the generic body starting at `chars[at..]`, the longest one, if it is a whole
-/// word as jieba cuts it (not 党组 in 党组织) and not part of a law's name (村民委员会组织法).
-fn body_at(jieba: &Jieba, chars: &[char], at: usize) -> Option<usize> {
+/// The chars of the generic body starting at `chars[at..]`, the longest one, if it ends where a
+/// jieba word does (not 党组 in 党组织) and is not part of a law's name (村民委员会组织法).
+fn body_at(chars: &[char], at: usize, word_ends: &[usize]) -> Option<usize> {
     let n = (1..=MAX_BODY.min(chars.len().saturating_sub(at)))
         .rev()
         .find(|&n| GENERIC_BODIES.contains(&chars[at..at + n]))?;
-    (ends_a_word(jieba, chars, at, at + n) && !names_a_law(chars, at + n)).then_some(n)
-}
-
-/// Does jieba cut `chars[start..]` at `end`? Only a few chars past `end` are segmented.
-fn ends_a_word(jieba: &Jieba, chars: &[char], start: usize, end: usize) -> bool {
-    let window: String = chars[start..chars.len().min(end + 4)].iter().collect();
-    let mut at = start;
-    for word in jieba.cut(&window, false) {
-        at += word.word.chars().count();
-        if at >= end {
-            return at == end;
-        }
-    }
-    true
+    let whole_word = word_ends.binary_search(&(at + n)).is_ok();
+    (whole_word && !names_a_law(chars, at + n)).then_some(n)
 }
 
 /// Does a national body start at `chars[0]`? A place before it says whose delegates or
@@ -169,12 +161,19 @@ mod tests {
     use super::*;
     use EntityType::{Location as L, Org as O, Person as P};
 
-    static JIEBA: LazyLock<Jieba> = LazyLock::new(Jieba::new);
+    static JIEBA: LazyLock<jieba_rs::Jieba> = LazyLock::new(jieba_rs::Jieba::new);
 
     fn run(text: &str, spans: &[(usize, usize, EntityType)]) -> Vec<(String, EntityType)> {
         let chars: Vec<char> = text.chars().collect();
         let tagged = spans.iter().map(|&(s, e, k)| (s, e, k, 0.9)).collect();
-        apply(&JIEBA, tagged, &chars)
+        // Word ends as the tagger's features see them: jieba with HMM over the sentence.
+        let word_ends: Vec<usize> = (JIEBA.cut(text, true).iter())
+            .scan(0, |end, w| {
+                *end += w.word.chars().count();
+                Some(*end)
+            })
+            .collect();
+        apply(tagged, &chars, &word_ends)
             .into_iter()
             .map(|(s, e, k, _)| (chars[s..e].iter().collect(), k))
             .collect()

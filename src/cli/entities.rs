@@ -374,7 +374,7 @@ fn evaluate_all(
         ),
         (
             "msra_test_taxonomy",
-            "MSRA test, with the taxonomy's ORG conventions (as served)",
+            "MSRA test, with the taxonomy's conventions (as served)",
             &c.msra_test,
             Conventions::Taxonomy,
         ),

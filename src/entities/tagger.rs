@@ -23,7 +23,6 @@ use serde::{Deserialize, Serialize};
 use super::bio;
 use super::endings::NameEndings;
 use super::lexicon::{fold_of, jackknife, Lexicon};
-use super::taxonomy_rules::TaggedSpan;
 use super::EntityType;
 use crate::classify::{LogisticError, QuantizedSoftmax, SoftmaxRegression, SparseRows, LINE_ROWS};
 
@@ -69,6 +68,9 @@ pub struct EntityTagger {
     /// transition: what Viterbi maximises.
     decode_trans: [Lanes; N_TAGS + 1],
 }
+
+/// A tagged span: chars of the sentence (end exclusive), type, confidence.
+pub(crate) type TaggedSpan = (usize, usize, EntityType, f32);
 
 /// One value per tag, padded to eight lanes (one SIMD register).
 type Lanes = [f32; 8];
@@ -286,7 +288,7 @@ impl EntityTagger {
 
     /// PERSON/ORG/LOCATION spans of one sentence (chars of `text`, end exclusive) with a
     /// confidence: the lowest tag probability along the span.
-    pub fn tag(&self, jieba: &Jieba, text: &str) -> Vec<(usize, usize, EntityType, f32)> {
+    pub fn tag(&self, jieba: &Jieba, text: &str) -> Vec<TaggedSpan> {
         self.tag_with_words(jieba, text).0
     }
 

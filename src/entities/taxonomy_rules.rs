@@ -1,16 +1,17 @@
-//! The taxonomy's span conventions for organisations, applied to the tagger's spans.
+//! The taxonomy's span conventions for organisations and places, applied to the tagger's spans.
 //!
-//! The tagger learned MSRA's conventions, which differ from `taxonomy.md` in two ways that
-//! matter on real notices: MSRA tags generic references (市委, 县公安局) as ORG, which the
-//! taxonomy does not, and it splits the higher place levels off a body's name (北京市 |
-//! 东城区公证处), where the taxonomy wants the longest name as written. The evaluations score
-//! the corpora with their own conventions ([`Conventions::Corpus`]); the service returns the
-//! taxonomy's.
+//! The tagger learned MSRA's conventions, which differ from `taxonomy.md` in ways that matter on
+//! real notices: MSRA tags generic references (市委, 县公安局) as ORG, which the taxonomy does
+//! not; it splits the higher place levels off a body's name (北京市 | 东城区公证处), where the
+//! taxonomy wants the longest name as written; and its news text has no contact blocks, whose
+//! street addresses it cuts into pieces. The evaluations score the corpora with their own
+//! conventions ([`Conventions::Corpus`]); the service returns the taxonomy's.
 
 use std::sync::LazyLock;
 
 use rustc_hash::FxHashSet;
 
+use super::tagger::TaggedSpan;
 use super::EntityType;
 
 /// Whose span conventions the learned types follow.
@@ -22,9 +23,6 @@ pub enum Conventions {
     /// The tagger's own (MSRA's), as the NER corpora are annotated.
     Corpus,
 }
-
-/// A tagger span: chars of the sentence (end exclusive), type, confidence.
-pub(crate) type TaggedSpan = (usize, usize, EntityType, f32);
 
 /// Bodies that every level of government or party has (民政局, 人民政府, 村民委员会), one per
 /// line: alone or after a bare level they name no particular body; after a place they do.
@@ -93,7 +91,72 @@ pub(crate) fn apply(
         out.push(span);
     }
     out.retain(|&(s, e, kind, _)| kind != EntityType::Org || !is_generic(&chars[s..e]));
-    out
+    join_addresses(out, chars)
+}
+
+/// Longest address after an `地址:` label, in chars.
+const MAX_ADDRESS: usize = 40;
+
+/// Chars a street address ends with (…路, …10号, …交叉口, …3楼).
+const ADDRESS_ENDS: &str = "号路街道巷弄口楼层室座栋幢院村";
+
+/// A street address after an `地址:` label is one LOCATION (汕尾市区政和路, 福州市北大路242号),
+/// where the tagger sees a place and then streets and numbers it splits or mistakes for a body.
+/// It must start with a span the tagger found and end like an address, so 地址:见附件 is no
+/// place.
+fn join_addresses(mut spans: Vec<TaggedSpan>, chars: &[char]) -> Vec<TaggedSpan> {
+    for a in address_starts(chars) {
+        let end = (a..chars.len().min(a + MAX_ADDRESS))
+            .find(|&i| ends_address_run(&chars[i..]))
+            .unwrap_or(chars.len().min(a + MAX_ADDRESS));
+        // The street address ends at its house number (…10号, not …10号市民政局二楼).
+        let house_number =
+            (a + 2..=end).find(|&b| chars[b - 1] == '号' && chars[b - 2].is_ascii_digit());
+        let Some(b) = house_number.or_else(|| {
+            (a + 1..=end)
+                .rev()
+                .find(|&b| ADDRESS_ENDS.contains(chars[b - 1]) || chars[b - 1].is_ascii_digit())
+        }) else {
+            continue;
+        };
+        let inside = |s: &TaggedSpan| s.0 >= a && s.1 <= b;
+        let starts_with_place = spans
+            .iter()
+            .any(|s| s.0 == a && s.1 < b && matches!(s.2, EntityType::Location | EntityType::Org));
+        if !starts_with_place || spans.iter().any(|s| s.0 < b && a < s.1 && !inside(s)) {
+            continue;
+        }
+        let conf = spans
+            .iter()
+            .filter(|s| inside(s))
+            .map(|s| s.3)
+            .fold(1.0, f32::min);
+        spans.retain(|s| !inside(s));
+        spans.push((a, b, EntityType::Location, conf));
+        spans.sort_by_key(|s| s.0);
+    }
+    spans
+}
+
+/// Where the text after each `地址:` label starts (past any spaces).
+fn address_starts(chars: &[char]) -> Vec<usize> {
+    (0..chars.len().saturating_sub(2))
+        .filter(|&i| chars[i] == '地' && chars[i + 1] == '址' && matches!(chars[i + 2], ':' | '：'))
+        .map(|i| {
+            (i + 3..chars.len())
+                .find(|&j| !chars[j].is_whitespace())
+                .unwrap_or(chars.len())
+        })
+        .collect()
+}
+
+/// Does an address run end at `rest[0]`: punctuation, a space, or the next field's label?
+fn ends_address_run(rest: &[char]) -> bool {
+    rest[0].is_whitespace()
+        || "，,；;。、()（）【】[]:：".contains(rest[0])
+        || ["电话", "邮编", "邮政编码", "联系"]
+            .iter()
+            .any(|w| starts_with(rest, w))
 }
 
 /// The chars of the generic body starting at `chars[at..]`, the longest one, if it ends where a
@@ -243,5 +306,27 @@ mod tests {
         }
         // A place that is not followed by a body stays a place.
         assert_eq!(run("市区", &[(0, 2, L)]), [("市区".into(), L)]);
+    }
+
+    #[test]
+    fn an_address_after_its_label_is_one_place() {
+        let got = run("通讯地址:汕尾市区政和路,邮编516600", &[(5, 8, L)]);
+        assert_eq!(got, [("汕尾市区政和路".into(), L)]);
+        let got = run("地址： 福州市北大路242号 电话", &[(4, 9, O)]);
+        assert_eq!(got, [("福州市北大路242号".into(), L)]);
+        let got = run("地址:中山市东区街道兴中道10号市民政局二楼", &[(3, 6, L)]);
+        assert_eq!(got, [("中山市东区街道兴中道10号".into(), L)]);
+        let got = run(
+            "地址:平顶山市新华区正风街和集贤街交叉口",
+            &[(3, 7, L), (7, 10, L)],
+        );
+        assert_eq!(got, [("平顶山市新华区正风街和集贤街交叉口".into(), L)]);
+        // Not an address: no place found at its start, or it does not end like one.
+        assert_eq!(run("地址:见附件", &[]), []);
+        let got = run("地址:北京饭店大堂", &[(3, 7, O)]);
+        assert_eq!(got, [("北京饭店".into(), O)]);
+        // Without the label, places and streets stay as tagged.
+        let got = run("汕尾市区政和路", &[(0, 3, L)]);
+        assert_eq!(got, [("汕尾市".into(), L)]);
     }
 }

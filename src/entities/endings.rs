@@ -28,6 +28,17 @@ pub struct NameEndings {
     endings: Vec<(String, [u8; 2])>,
     /// [`key`] of the string → per type, its share bucket (1–4; 0 when it is no ending of it).
     index: FxHashMap<u64, [u8; 2]>,
+    /// A bit per last char of an ending (its code point mod 2^16): most chars of a text end
+    /// none, and this 8 KB filter spares them the index's probes, which miss the cache.
+    last_chars: Box<[u64]>,
+}
+
+/// Words of the last-char filter: 2^16 bits.
+const LAST_CHAR_WORDS: usize = 1 << 10;
+
+fn last_char_bit(c: char) -> (usize, u64) {
+    let c = c as usize & 0xFFFF;
+    (c >> 6, 1 << (c & 63))
 }
 
 #[derive(Clone, Serialize, Deserialize)]
@@ -41,7 +52,16 @@ impl From<Endings> for NameEndings {
             .iter()
             .map(|(s, b)| (key(&s.chars().collect::<Vec<_>>()), *b))
             .collect();
-        Self { endings, index }
+        let mut last_chars = vec![0u64; LAST_CHAR_WORDS].into_boxed_slice();
+        for c in endings.iter().filter_map(|(s, _)| s.chars().last()) {
+            let (word, bit) = last_char_bit(c);
+            last_chars[word] |= bit;
+        }
+        Self {
+            endings,
+            index,
+            last_chars,
+        }
     }
 }
 
@@ -174,7 +194,10 @@ impl NameEndings {
                 next = [None; 2];
                 continue;
             }
-            for len in 1..=MAX_LEN.min(e + 1) {
+            let (word, bit) = last_char_bit(chars[e]);
+            let may_end = self.last_chars.get(word).is_some_and(|w| w & bit != 0);
+            let lengths = if may_end { MAX_LEN.min(e + 1) } else { 0 };
+            for len in 1..=lengths {
                 let k = key(&chars[e + 1 - len..=e]);
                 if let Some(b) = self.index.get(&k) {
                     for (nt, &bt) in next.iter_mut().zip(b) {

@@ -5,6 +5,7 @@
 //! word windows reach (`民建第七次全国代表大会`, `圣多美和普林西比友好团结协会`), so each char is
 //! told the nearest ending ahead of it in its clause: how far, how long, how reliable, which.
 
+use fixedbitset::FixedBitSet;
 use rustc_hash::FxHashMap;
 use serde::{Deserialize, Serialize};
 
@@ -30,15 +31,16 @@ pub struct NameEndings {
     index: FxHashMap<u64, [u8; 2]>,
     /// A bit per last char of an ending (its code point mod 2^16): most chars of a text end
     /// none, and this 8 KB filter spares them the index's probes, which miss the cache.
-    last_chars: Box<[u64]>,
+    last_chars: FixedBitSet,
 }
 
-/// Words of the last-char filter: 2^16 bits.
-const LAST_CHAR_WORDS: usize = 1 << 10;
+/// Bits of the last-char filter.
+const LAST_CHAR_BITS: usize = 1 << 16;
 
-fn last_char_bit(c: char) -> (usize, u64) {
-    let c = c as usize & 0xFFFF;
-    (c >> 6, 1 << (c & 63))
+/// The filter's bit for `c`; chars above U+FFFF share one with a BMP char, which only costs a
+/// probe.
+fn last_char_bit(c: char) -> usize {
+    c as usize % LAST_CHAR_BITS
 }
 
 #[derive(Clone, Serialize, Deserialize)]
@@ -52,10 +54,9 @@ impl From<Endings> for NameEndings {
             .iter()
             .map(|(s, b)| (key(&s.chars().collect::<Vec<_>>()), *b))
             .collect();
-        let mut last_chars = vec![0u64; LAST_CHAR_WORDS].into_boxed_slice();
+        let mut last_chars = FixedBitSet::with_capacity(LAST_CHAR_BITS);
         for c in endings.iter().filter_map(|(s, _)| s.chars().last()) {
-            let (word, bit) = last_char_bit(c);
-            last_chars[word] |= bit;
+            last_chars.insert(last_char_bit(c));
         }
         Self {
             endings,
@@ -194,8 +195,7 @@ impl NameEndings {
                 next = [None; 2];
                 continue;
             }
-            let (word, bit) = last_char_bit(chars[e]);
-            let may_end = self.last_chars.get(word).is_some_and(|w| w & bit != 0);
+            let may_end = self.last_chars.contains(last_char_bit(chars[e]));
             let lengths = if may_end { MAX_LEN.min(e + 1) } else { 0 };
             for len in 1..=lengths {
                 let k = key(&chars[e + 1 - len..=e]);

@@ -5,6 +5,7 @@
 //! lexicon built from the *other* folds (see [`jackknife`]), so the model learns how
 //! far to trust a match on names it has not seen, which is the situation at serving time.
 
+use fixedbitset::FixedBitSet;
 use rustc_hash::FxHashMap;
 use serde::{Deserialize, Serialize};
 
@@ -30,15 +31,14 @@ pub struct Lexicon {
     /// A bit per value of a name's first-two-chars key (top `PAIR_BITS` bits): a walk starts
     /// only where one is set. 128 KB stays in cache; the index does not, and most positions of a
     /// text start no name.
-    pairs: Box<[u64]>,
+    pairs: FixedBitSet,
 }
 
 /// Bits of the first-two-chars filter: 2^20, so ~40K prefixes set ~4 % of them.
 const PAIR_BITS: u32 = 20;
 
-fn pair_bit(key: u64) -> (usize, u64) {
-    let b = (key >> (64 - PAIR_BITS)) as usize;
-    (b / 64, 1 << (b % 64))
+fn pair_bit(key: u64) -> usize {
+    (key >> (64 - PAIR_BITS)) as usize
 }
 
 /// The key of a char sequence extended by `c`: lookups extend a name one char at a time. A
@@ -57,7 +57,7 @@ struct Names {
 impl From<Names> for Lexicon {
     fn from(Names { names }: Names) -> Self {
         let mut index: FxHashMap<u64, u8> = FxHashMap::default();
-        let mut pairs = vec![0u64; (1 << PAIR_BITS) / 64].into_boxed_slice();
+        let mut pairs = FixedBitSet::with_capacity(1 << PAIR_BITS);
         for (name, bits) in &names {
             let mut h = 0;
             let mut chars = name.chars().enumerate().peekable();
@@ -69,8 +69,7 @@ impl From<Names> for Lexicon {
                     *bits
                 };
                 if i == 1 {
-                    let (word, bit) = pair_bit(h);
-                    pairs[word] |= bit;
+                    pairs.insert(pair_bit(h));
                 }
             }
         }
@@ -151,8 +150,10 @@ impl Lexicon {
         let mut cover = vec![[None; 3]; n];
         for s in 0..n.saturating_sub(1) {
             // Names have at least two chars (`from_spans`).
-            let (word, bit) = pair_bit(key(key(0, chars[s]), chars[s + 1]));
-            if self.pairs[word] & bit == 0 {
+            if !self
+                .pairs
+                .contains(pair_bit(key(key(0, chars[s]), chars[s + 1])))
+            {
                 continue;
             }
             let mut h = 0;

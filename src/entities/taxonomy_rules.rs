@@ -60,8 +60,9 @@ const LEVELS: [&str; 14] = [
 /// The spans of one sentence (`chars`, sorted and disjoint) under the taxonomy's conventions:
 /// a place or body followed by a generic body is one ORG with it (化州市 + 人民政府, 住房和城乡
 /// 建设厅 + 办公室), places directly before an ORG are part of it (山东省 + 临沂市金山化工有限
-/// 公司), and what is left of ORG spans that are generic references is dropped. `word_ends` are
-/// the char offsets where the tagger's jieba words end.
+/// 公司), what is left of ORG spans that are generic references is dropped, and a street
+/// address after an `地址:` label is one LOCATION. `word_ends` are the char offsets where the
+/// tagger's jieba words end.
 pub(crate) fn apply(
     spans: Vec<TaggedSpan>,
     chars: &[char],
@@ -91,20 +92,27 @@ pub(crate) fn apply(
         out.push(span);
     }
     out.retain(|&(s, e, kind, _)| kind != EntityType::Org || !is_generic(&chars[s..e]));
-    join_addresses(out, chars)
+    join_addresses(out, chars, word_ends)
 }
 
 /// Longest address after an `地址:` label, in chars.
 const MAX_ADDRESS: usize = 40;
 
-/// Chars a street address ends with (…路, …10号, …交叉口, …3楼).
-const ADDRESS_ENDS: &str = "号路街道巷弄口楼层室座栋幢院村";
+/// Chars a street address ends with (…路, …交叉口, …3楼) when it has no house number.
+const ADDRESS_ENDS: &str = "路街道巷弄口楼层室座栋幢院村";
+
+/// Chars that make a run a street address rather than a body and its rooms (福州市民政局3楼).
+const STREET: &str = "路街道巷弄";
 
 /// A street address after an `地址:` label is one LOCATION (汕尾市区政和路, 福州市北大路242号),
 /// where the tagger sees a place and then streets and numbers it splits or mistakes for a body.
-/// It must start with a span the tagger found and end like an address, so 地址:见附件 is no
-/// place.
-fn join_addresses(mut spans: Vec<TaggedSpan>, chars: &[char]) -> Vec<TaggedSpan> {
+/// It must start with a span the tagger found and go on past it, name a street and end like an
+/// address at a word end, so 地址:见附件 is no place and 地址:福州市民政局3楼 keeps its ORG.
+fn join_addresses(
+    mut spans: Vec<TaggedSpan>,
+    chars: &[char],
+    word_ends: &[usize],
+) -> Vec<TaggedSpan> {
     for a in address_starts(chars) {
         let end = (a..chars.len().min(a + MAX_ADDRESS))
             .find(|&i| ends_address_run(&chars[i..]))
@@ -113,17 +121,18 @@ fn join_addresses(mut spans: Vec<TaggedSpan>, chars: &[char]) -> Vec<TaggedSpan>
         let house_number =
             (a + 2..=end).find(|&b| chars[b - 1] == '号' && chars[b - 2].is_ascii_digit());
         let Some(b) = house_number.or_else(|| {
-            (a + 1..=end)
-                .rev()
-                .find(|&b| ADDRESS_ENDS.contains(chars[b - 1]) || chars[b - 1].is_ascii_digit())
+            (a + 1..=end).rev().find(|&b| {
+                ADDRESS_ENDS.contains(chars[b - 1]) && word_ends.binary_search(&b).is_ok()
+            })
         }) else {
             continue;
         };
         let inside = |s: &TaggedSpan| s.0 >= a && s.1 <= b;
-        let starts_with_place = spans
+        let first = spans
             .iter()
-            .any(|s| s.0 == a && s.1 < b && matches!(s.2, EntityType::Location | EntityType::Org));
-        if !starts_with_place || spans.iter().any(|s| s.0 < b && a < s.1 && !inside(s)) {
+            .find(|s| s.0 == a && s.1 < b && matches!(s.2, EntityType::Location | EntityType::Org));
+        let names_a_street = first.is_some() && chars[a..b].iter().any(|&c| STREET.contains(c));
+        if !names_a_street || spans.iter().any(|s| s.0 < b && a < s.1 && !inside(s)) {
             continue;
         }
         let conf = spans
@@ -150,13 +159,25 @@ fn address_starts(chars: &[char]) -> Vec<usize> {
         .collect()
 }
 
-/// Does an address run end at `rest[0]`: punctuation, a space, or the next field's label?
+/// Does an address run stop before `rest[0]`: punctuation, a space, or the next field's label?
 fn ends_address_run(rest: &[char]) -> bool {
-    rest[0].is_whitespace()
-        || "，,；;。、()（）【】[]:：".contains(rest[0])
-        || ["电话", "邮编", "邮政编码", "联系"]
-            .iter()
-            .any(|w| starts_with(rest, w))
+    let Some(&c) = rest.first() else {
+        return true;
+    };
+    c.is_whitespace()
+        || "，,；;。、()（）【】[]:：".contains(c)
+        || [
+            "电话",
+            "邮编",
+            "邮政编码",
+            "联系",
+            "传真",
+            "手机",
+            "邮箱",
+            "网址",
+        ]
+        .iter()
+        .any(|w| starts_with(rest, w))
 }
 
 /// The chars of the generic body starting at `chars[at..]`, the longest one, if it ends where a
@@ -308,25 +329,58 @@ mod tests {
         assert_eq!(run("市区", &[(0, 2, L)]), [("市区".into(), L)]);
     }
 
+    /// Text, tagged spans, what is served.
+    type Case = (
+        &'static str,
+        &'static [(usize, usize, EntityType)],
+        (&'static str, EntityType),
+    );
+
     #[test]
     fn an_address_after_its_label_is_one_place() {
-        let got = run("通讯地址:汕尾市区政和路,邮编516600", &[(5, 8, L)]);
-        assert_eq!(got, [("汕尾市区政和路".into(), L)]);
-        let got = run("地址： 福州市北大路242号 电话", &[(4, 9, O)]);
-        assert_eq!(got, [("福州市北大路242号".into(), L)]);
-        let got = run("地址:中山市东区街道兴中道10号市民政局二楼", &[(3, 6, L)]);
-        assert_eq!(got, [("中山市东区街道兴中道10号".into(), L)]);
-        let got = run(
-            "地址:平顶山市新华区正风街和集贤街交叉口",
-            &[(3, 7, L), (7, 10, L)],
-        );
-        assert_eq!(got, [("平顶山市新华区正风街和集贤街交叉口".into(), L)]);
-        // Not an address: no place found at its start, or it does not end like one.
+        let cases: [Case; 9] = [
+            (
+                "通讯地址:汕尾市区政和路,邮编516600",
+                &[(5, 8, L)],
+                ("汕尾市区政和路", L),
+            ),
+            (
+                "地址： 福州市北大路242号 电话",
+                &[(4, 9, O)],
+                ("福州市北大路242号", L),
+            ),
+            // Up to the house number, whether the tagger took the street for a body or not.
+            (
+                "地址:中山市东区街道兴中道10号市民政局二楼",
+                &[(3, 6, L)],
+                ("中山市东区街道兴中道10号", L),
+            ),
+            (
+                "地址:中山市东区街道兴中道10号",
+                &[(3, 13, O)],
+                ("中山市东区街道兴中道10号", L),
+            ),
+            (
+                "地址:平顶山市新华区正风街和集贤街交叉口",
+                &[(3, 7, L), (7, 10, L)],
+                ("平顶山市新华区正风街和集贤街交叉口", L),
+            ),
+            // Not an address: it does not end like one, or names a body and its rooms.
+            ("地址:北京饭店大堂", &[(3, 7, O)], ("北京饭店", O)),
+            ("地址:福州市民政局3楼", &[(3, 9, O)], ("福州市民政局", O)),
+            // A phone number after the address is no part of it.
+            (
+                "地址:汕尾市区政和路手机13800138000",
+                &[(3, 6, L)],
+                ("汕尾市区政和路", L),
+            ),
+            // Without the label, places and streets stay as tagged.
+            ("汕尾市区政和路", &[(0, 3, L)], ("汕尾市", L)),
+        ];
+        for (text, spans, (served, kind)) in cases {
+            assert_eq!(run(text, spans), [(served.into(), kind)], "{text}");
+        }
+        // No place found at its start.
         assert_eq!(run("地址:见附件", &[]), []);
-        let got = run("地址:北京饭店大堂", &[(3, 7, O)]);
-        assert_eq!(got, [("北京饭店".into(), O)]);
-        // Without the label, places and streets stay as tagged.
-        let got = run("汕尾市区政和路", &[(0, 3, L)]);
-        assert_eq!(got, [("汕尾市".into(), L)]);
     }
 }

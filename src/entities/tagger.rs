@@ -287,13 +287,8 @@ impl EntityTagger {
     }
 
     /// PERSON/ORG/LOCATION spans of one sentence (chars of `text`, end exclusive) with a
-    /// confidence: the lowest tag probability along the span.
-    pub fn tag(&self, jieba: &Jieba, text: &str) -> Vec<TaggedSpan> {
-        self.tag_with_words(jieba, text).0
-    }
-
-    /// [`Self::tag`], with the char offsets where the jieba words the features saw end, so that
-    /// later rules need not cut the sentence again.
+    /// confidence (the lowest tag probability along the span), and the char offsets where the
+    /// jieba words the features saw end, so that later rules need not cut the sentence again.
     pub(crate) fn tag_with_words(
         &self,
         jieba: &Jieba,
@@ -796,7 +791,8 @@ mod tests {
         };
         let tagger = EntityTagger::train(&jieba, &sents, &opts, &ProgressBar::hidden()).unwrap();
         let got: Vec<_> = tagger
-            .tag(&jieba, "李明华在北京工作。")
+            .tag_with_words(&jieba, "李明华在北京工作。")
+            .0
             .into_iter()
             .map(|(s, e, k, _)| (s, e, k))
             .collect();
@@ -809,7 +805,7 @@ mod tests {
             inside: 0.0,
         });
         let text = "李明华在北京工作。";
-        let spans = biased.tag(&jieba, text);
+        let spans = biased.tag_with_words(&jieba, text).0;
         assert_eq!(spans.len(), 9);
         assert!(spans
             .iter()
@@ -826,7 +822,7 @@ mod tests {
         assert!(decode(&parts).is_err());
         // Decoding never yields an I- tag without its B-.
         for text in ["", "。", "复旦大学在上海", "工作李明华"] {
-            for (s, e, _, conf) in tagger.tag(&jieba, text) {
+            for (s, e, _, conf) in tagger.tag_with_words(&jieba, text).0 {
                 assert!(s < e && e <= text.chars().count() && (0.0..=1.0).contains(&conf));
             }
         }

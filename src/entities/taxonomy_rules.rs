@@ -35,8 +35,9 @@ static GENERIC_BODIES: LazyLock<FxHashSet<Vec<char>>> = LazyLock::new(|| {
         .collect()
 });
 
-/// Longest generic body, in chars.
-const MAX_BODY: usize = 12;
+/// Longest generic body, in chars: how far a lookup need look.
+static MAX_BODY: LazyLock<usize> =
+    LazyLock::new(|| GENERIC_BODIES.iter().map(Vec::len).max().unwrap_or(0));
 
 /// Levels with no name: generic bodies after one (省科技厅, 自治区党委) are the bodies of
 /// whichever province, city or county the text is about.
@@ -128,11 +129,12 @@ fn join_addresses(
             continue;
         };
         let inside = |s: &TaggedSpan| s.0 >= a && s.1 <= b;
-        let first = spans
+        let starts_with_place = spans
             .iter()
-            .find(|s| s.0 == a && s.1 < b && matches!(s.2, EntityType::Location | EntityType::Org));
-        let names_a_street = first.is_some() && chars[a..b].iter().any(|&c| STREET.contains(c));
-        if !names_a_street || spans.iter().any(|s| s.0 < b && a < s.1 && !inside(s)) {
+            .any(|s| s.0 == a && s.1 < b && matches!(s.2, EntityType::Location | EntityType::Org));
+        let names_a_street = chars[a..b].iter().any(|&c| STREET.contains(c));
+        let straddled = spans.iter().any(|s| s.0 < b && a < s.1 && !inside(s));
+        if !starts_with_place || !names_a_street || straddled {
             continue;
         }
         let conf = spans
@@ -183,7 +185,7 @@ fn ends_address_run(rest: &[char]) -> bool {
 /// The chars of the generic body starting at `chars[at..]`, the longest one, if it ends where a
 /// jieba word does (not 党组 in 党组织) and is not part of a law's name (村民委员会组织法).
 fn body_at(chars: &[char], at: usize, word_ends: &[usize]) -> Option<usize> {
-    let n = (1..=MAX_BODY.min(chars.len().saturating_sub(at)))
+    let n = (1..=(*MAX_BODY).min(chars.len().saturating_sub(at)))
         .rev()
         .find(|&n| GENERIC_BODIES.contains(&chars[at..at + n]))?;
     let whole_word = word_ends.binary_search(&(at + n)).is_ok();
@@ -229,7 +231,7 @@ fn only_bodies(mut name: &[char]) -> bool {
         return false;
     }
     while !name.is_empty() {
-        let Some(n) = (1..=MAX_BODY.min(name.len()))
+        let Some(n) = (1..=(*MAX_BODY).min(name.len()))
             .rev()
             .find(|&n| GENERIC_BODIES.contains(&name[..n]))
         else {

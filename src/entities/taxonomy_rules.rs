@@ -161,6 +161,18 @@ fn address_starts(chars: &[char]) -> Vec<usize> {
         .collect()
 }
 
+/// Labels of the contact fields that follow an address on the same line.
+const FIELD_LABELS: [&str; 8] = [
+    "电话",
+    "邮编",
+    "邮政编码",
+    "联系",
+    "传真",
+    "手机",
+    "邮箱",
+    "网址",
+];
+
 /// Does an address run stop before `rest[0]`: punctuation, a space, or the next field's label?
 fn ends_address_run(rest: &[char]) -> bool {
     let Some(&c) = rest.first() else {
@@ -168,18 +180,7 @@ fn ends_address_run(rest: &[char]) -> bool {
     };
     c.is_whitespace()
         || "，,；;。、()（）【】[]:：".contains(c)
-        || [
-            "电话",
-            "邮编",
-            "邮政编码",
-            "联系",
-            "传真",
-            "手机",
-            "邮箱",
-            "网址",
-        ]
-        .iter()
-        .any(|w| starts_with(rest, w))
+        || FIELD_LABELS.iter().any(|w| starts_with(rest, w))
 }
 
 /// The chars of the generic body starting at `chars[at..]`, the longest one, if it ends where a
